@@ -1,0 +1,176 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inhouse.org.models import PersonKind, Team
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class ProcessCategory(models.TextChoices):
+    PRIMARY = "primary", _("Primary process")
+    SUPPORT = "support", _("Support process")
+    MANAGEMENT = "management", _("Management process")
+
+
+class Visibility(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone")
+    RESTRICTED = "restricted", _("Listed teams and person kinds")
+
+
+class Service(models.Model):
+    """Something a provider team offers to the rest of the organization."""
+
+    provider_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="services")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    process_category = models.CharField(
+        max_length=12, choices=ProcessCategory.choices, default=ProcessCategory.SUPPORT
+    )
+    visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.EVERYONE
+    )
+    visible_to_teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    # Person kinds (PersonKind values) that may request a restricted service.
+    visible_to_kinds = models.JSONField(default=list, blank=True)
+    confidential = models.BooleanField(
+        default=False,
+        help_text=_("Only the requester, the provider's agents and approvers see its requests."),
+    )
+    default_priority = models.CharField(
+        max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider_team__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.visible_to_kinds) - set(PersonKind.values)
+        if unknown:
+            raise ValidationError(
+                {"visible_to_kinds": _("Unknown person kinds: %s") % ", ".join(sorted(unknown))}
+            )
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+    PERSON = "person", _("Person")
+    TEAM = "team", _("Team")
+    FILE = "file", _("File")
+
+
+class FormField(models.Model):
+    """One typed question of a service's request form."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="form_fields")
+    key = models.SlugField(max_length=60)
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=FieldKind.choices, default=FieldKind.TEXT)
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(default=list, blank=True)
+    help_text = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["service", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "key"], name="form_field_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.label}"
+
+    def clean(self) -> None:
+        needs_choices = self.kind in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE)
+        if needs_choices and not self.choices:
+            raise ValidationError({"choices": _("A choice field needs at least one choice.")})
+        if not needs_choices and self.choices:
+            raise ValidationError({"choices": _("Only choice fields have choices.")})
+
+
+class Agreement(models.Model):
+    """An internal SLA between a provider (service or whole team) and a customer team or everyone.
+
+    The most specific agreement applies; see ``catalog.selectors.applicable_agreement``.
+    """
+
+    name = models.CharField(max_length=200)
+    provider_team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="agreements_provided"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="agreements"
+    )
+    customer_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="agreements_received",
+        help_text=_("Empty means everyone."),
+    )
+    calendar = models.ForeignKey(
+        "sla.Calendar", on_delete=models.PROTECT, related_name="agreements"
+    )
+    # Form field keys the customer must fill in, whatever the form itself requires.
+    customer_obligations = models.JSONField(default=list, blank=True)
+    obligations_note = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider_team__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_team", "service", "customer_team"],
+                name="agreement_unique_scope",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.service_id and self.service.provider_team_id != self.provider_team_id:
+            raise ValidationError({"service": _("The service must belong to the provider team.")})
+
+
+class AgreementTarget(models.Model):
+    """Business-time targets for one priority under an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="targets")
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField()
+    resolution_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["agreement", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "priority"], name="target_unique_priority"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__gt=0) & Q(resolution_minutes__gt=0),
+                name="target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} / {self.priority}"

@@ -1,0 +1,31 @@
+"""Schema pieces every API router shares."""
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+
+class StrictSchema(Schema):
+    """Input schema that names any field the caller may not set instead of ignoring it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TeamRef(Schema):
+    slug: str
+    name: str
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody

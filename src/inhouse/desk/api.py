@@ -1,0 +1,415 @@
+"""Requests over HTTP: each endpoint parses, calls one service or selector, returns a schema."""
+
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from pydantic import ConfigDict, Field
+
+from inhouse import policy
+from inhouse.catalog.selectors import get_service_for
+from inhouse.core.errors import InvalidInput, NotFound
+from inhouse.core.http import attachment_response, expected_version
+from inhouse.core.schemas import ErrorOut
+from inhouse.core.text import render_markdown
+from inhouse.desk import selectors
+from inhouse.desk import services as desk
+from inhouse.desk.models import Channel, Comment, Request
+from inhouse.desk.schemas import (
+    AttachmentOut,
+    ClockOut,
+    CommentIn,
+    CommentOut,
+    CommentPage,
+    EventOut,
+    EventPage,
+    RequestDetailOut,
+    RequestIn,
+    RequestLink,
+    RequestPage,
+    RequestPatch,
+    TransferIn,
+    TransitionIn,
+)
+from inhouse.org.models import Person, Team
+from inhouse.sla.selectors import clock_state
+
+router = Router(tags=["requests"])
+
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 428: ErrorOut}
+
+
+# --- resolving names in the payload ------------------------------------------------------
+
+
+def _person(handle: str | int, *, field: str) -> Person:
+    text = str(handle).strip()
+    lookup = Q(pk=int(text)) if text.isdigit() else Q(user__username=text) | Q(email__iexact=text)
+    person = Person.objects.filter(lookup, is_active=True).first()
+    if person is None:
+        raise InvalidInput(f"Unknown person '{text}'.", fields={field: "No such active person."})
+    return person
+
+
+def _team(slug: str, *, field: str) -> Team:
+    team = Team.objects.filter(slug=slug, is_active=True).first()
+    if team is None:
+        raise InvalidInput(f"Unknown team '{slug}'.", fields={field: "No such team."})
+    return team
+
+
+def _visible_request(person: Person, reference: str, *, field: str) -> Request:
+    try:
+        return selectors.get_request_for(person, reference)
+    except NotFound as exc:
+        raise InvalidInput(
+            f"Unknown request '{reference}'.", fields={field: f"No such request: {reference}."}
+        ) from exc
+
+
+# --- shaping responses ---------------------------------------------------------------------
+
+
+def _link(request: Request) -> RequestLink:
+    return RequestLink(reference=request.reference, subject=request.subject, status=request.status)
+
+
+def _detail(viewer: policy.Viewer, request: Request) -> RequestDetailOut:
+    now = timezone.now()
+    clocks = []
+    for clock in selectors.clocks_of(request):
+        state = clock_state(clock, now=now)
+        clocks.append(
+            ClockOut(
+                kind=state.kind,
+                target_minutes=int(state.target.total_seconds() // 60),
+                started_at=state.started_at,
+                due_at=state.due_at,
+                remaining_seconds=int(state.remaining.total_seconds()),
+                paused=state.paused,
+                paused_seconds=int(state.paused_total.total_seconds()),
+                stopped_at=state.stopped_at,
+                breached=state.breached,
+                breached_at=state.breached_at,
+                at_risk=state.at_risk,
+            )
+        )
+    return RequestDetailOut(
+        **{field: getattr(request, field) for field in _PLAIN_FIELDS},
+        service=request.service,
+        provider_team=request.provider_team,
+        customer_team=request.customer_team,
+        requester=request.requester,
+        assignee=request.assignee,
+        parent=_link(request.parent) if request.parent else None,
+        references=list(
+            request.references.order_by("created_at").values_list("reference", flat=True)
+        ),
+        clocks=clocks,
+        allowed_transitions=policy.transitions_for(viewer, request),
+        blocked_by=[_link(r) for r in selectors.blockers_of(viewer, request).order_by("pk")],
+        blocks=[_link(r) for r in selectors.blocked_by_this(viewer, request).order_by("pk")],
+        watchers=list(request.watchers.all()),
+    )
+
+
+_PLAIN_FIELDS = (
+    "reference", "subject", "status", "priority", "confidential", "external_ref", "channel",
+    "created_at", "updated_at", "resolution_due_at", "sla_breached", "version", "description",
+    "form_answers", "first_responded_at", "resolved_at", "closed_at",
+)  # fmt: skip
+
+
+def _respond_with(
+    viewer: policy.Viewer, request: Request, response: HttpResponse
+) -> RequestDetailOut:
+    fresh = selectors.get_request_for(viewer, request.reference)
+    response["ETag"] = f'"{fresh.version}"'
+    return _detail(viewer, fresh)
+
+
+def _comment_out(comment: Comment) -> CommentOut:
+    return CommentOut(
+        id=comment.pk,
+        author=comment.author,
+        body=comment.body,
+        body_html=render_markdown(comment.body),
+        public=comment.is_public,
+        by_provider=comment.by_provider,
+        channel=comment.channel,
+        created_at=comment.created_at,
+    )
+
+
+# --- the collection -------------------------------------------------------------------------
+
+
+class RequestQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[str] | None = Field(None, description="One or more statuses")
+    priority: list[str] | None = None
+    provider_team: str | None = Field(None, max_length=80)
+    customer_team: str | None = Field(None, max_length=80)
+    service: str | None = Field(None, max_length=100)
+    assignee: str | None = Field(None, max_length=254, description="Username, email, id or 'none'")
+    requester: str | None = Field(None, max_length=254)
+    breached: bool | None = None
+    at_risk: bool | None = None
+    open: bool | None = None
+    q: str | None = Field(None, max_length=200)
+    cursor: str | None = Field(None, max_length=100)
+    limit: int = Field(25, ge=1, le=100)
+
+
+_QUERY_KEYS = set(RequestQuery.model_fields)
+
+
+@router.get("", response={200: RequestPage, **READ_ERRORS})
+def list_requests(request: HttpRequest, query: Query[RequestQuery]) -> RequestPage:
+    """Requests the caller may see, newest first; follow ``next_cursor`` for more."""
+    unknown = sorted(set(request.GET) - _QUERY_KEYS)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown query parameters: {', '.join(unknown)}.",
+            fields={name: "Not a filter of this list." for name in unknown},
+        )
+    filters = selectors.RequestFilters(
+        status=query.status,
+        priority=query.priority,
+        provider_team=query.provider_team,
+        customer_team=query.customer_team,
+        service=query.service,
+        assignee=query.assignee,
+        requester=query.requester,
+        breached=query.breached,
+        at_risk=query.at_risk,
+        open=query.open,
+        text=query.q,
+    )
+    found = selectors.filter_requests(selectors.requests_visible_to(request.auth), filters)
+    page = selectors.page_of_requests(found, cursor=query.cursor, limit=query.limit)
+    return RequestPage(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.post("", response={201: RequestDetailOut, **WRITE_ERRORS, 422: ErrorOut})
+def submit(request: HttpRequest, payload: RequestIn, response: HttpResponse):
+    """File a request. Send an ``Idempotency-Key`` header to make retries safe."""
+    actor: Person = request.auth
+    service = get_service_for(actor, payload.service)
+    submission = {
+        "service": service,
+        "subject": payload.subject,
+        "description": payload.description,
+        "form_answers": payload.form_answers,
+        "priority": payload.priority,
+        "customer_team": _team(payload.customer_team, field="customer_team")
+        if payload.customer_team
+        else None,
+        "external_ref": payload.external_ref,
+        "parent": _visible_request(actor, payload.parent, field="parent")
+        if payload.parent
+        else None,
+        "requester": _person(payload.requester, field="requester") if payload.requester else None,
+        "channel": Channel.API,
+    }
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        created, is_new = desk.submit_request_once(
+            idempotency_key=key,
+            actor=actor,
+            digest=desk.submission_digest(**payload.model_dump()),
+            **submission,
+        )
+        if not is_new:
+            response["Idempotent-Replayed"] = "true"
+    else:
+        created = desk.submit_request(actor=actor, **submission)
+    response["Location"] = f"/api/v1/requests/{created.reference}"
+    return Status(201, _respond_with(policy.viewer_for(actor), created, response))
+
+
+# --- one request ------------------------------------------------------------------------------
+
+
+@router.get("/{reference}", response={200: RequestDetailOut, **READ_ERRORS})
+def get_request(request: HttpRequest, reference: str, response: HttpResponse) -> RequestDetailOut:
+    """One request with its SLA clocks, allowed transitions, dependencies and ``version``."""
+    viewer = policy.viewer_for(request.auth)
+    found = selectors.get_request_for(viewer, reference)
+    response["ETag"] = f'"{found.version}"'
+    return _detail(viewer, found)
+
+
+@router.patch("/{reference}", response={200: RequestDetailOut, **WRITE_ERRORS})
+def update(request: HttpRequest, reference: str, payload: RequestPatch, response: HttpResponse):
+    """Change assignee, priority, external outcome or dependencies. Requires ``If-Match``."""
+    actor: Person = request.auth
+    viewer = policy.viewer_for(actor)
+    found = selectors.get_request_for(viewer, reference)
+    version = expected_version(request, required=True)
+    given = payload.model_fields_set
+    changes = {}
+    if "assignee" in given:
+        changes["assignee"] = (
+            _person(payload.assignee, field="assignee") if payload.assignee is not None else None
+        )
+    if "priority" in given:
+        if payload.priority is None:
+            raise InvalidInput(
+                "Priority cannot be empty.", fields={"priority": "Choose a priority."}
+            )
+        changes["priority"] = payload.priority
+    if "external_ref" in given:
+        changes["external_ref"] = payload.external_ref or ""
+    if "blocked_by" in given:
+        changes["blocked_by"] = [
+            _visible_request(actor, ref, field="blocked_by") for ref in payload.blocked_by or []
+        ]
+    updated = desk.update_request(actor=actor, request=found, expected_version=version, **changes)
+    return _respond_with(viewer, updated, response)
+
+
+@router.post("/{reference}/transitions", response={200: RequestDetailOut, **WRITE_ERRORS})
+def transition(request: HttpRequest, reference: str, payload: TransitionIn, response: HttpResponse):
+    """Move the request to another status (``{"to": "resolved", "comment": "…"}``).
+
+    ``If-Match`` is optional here: the lifecycle itself refuses impossible moves.
+    """
+    actor: Person = request.auth
+    viewer = policy.viewer_for(actor)
+    found = selectors.get_request_for(viewer, reference)
+    updated = desk.transition_request(
+        actor=actor,
+        request=found,
+        to=payload.to,
+        comment=payload.comment,
+        expected_version=expected_version(request, required=False),
+        channel=Channel.API,
+    )
+    return _respond_with(viewer, updated, response)
+
+
+@router.post("/{reference}/transfer", response={200: RequestDetailOut, **WRITE_ERRORS})
+def transfer(request: HttpRequest, reference: str, payload: TransferIn, response: HttpResponse):
+    """Hand the request to another service (and its team). Requires ``If-Match``."""
+    actor: Person = request.auth
+    viewer = policy.viewer_for(actor)
+    found = selectors.get_request_for(viewer, reference)
+    version = expected_version(request, required=True)
+    target = get_service_for(actor, payload.service)
+    updated = desk.transfer_request(
+        actor=actor, request=found, service=target, expected_version=version, note=payload.note
+    )
+    # The caller may have handed it to a team whose requests they cannot see any more,
+    # so the answer is built from the updated row rather than looked up again.
+    response["ETag"] = f'"{updated.version}"'
+    return _detail(viewer, updated)
+
+
+# --- conversation, files, history ---------------------------------------------------------
+
+
+class PageQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = Field(None, max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+def _page_after(rows: QuerySet, query: PageQuery) -> tuple[list, str | None]:
+    if query.cursor:
+        rows = rows.filter(pk__gt=selectors.decode_cursor(query.cursor))
+    items = list(rows.order_by("pk")[: query.limit + 1])
+    more = len(items) > query.limit
+    items = items[: query.limit]
+    return items, selectors.encode_cursor(items[-1].pk) if more and items else None
+
+
+@router.get("/{reference}/comments", response={200: CommentPage, **READ_ERRORS})
+def list_comments(request: HttpRequest, reference: str, query: Query[PageQuery]) -> CommentPage:
+    """The conversation, oldest first; internal notes only for the provider's agents."""
+    viewer = policy.viewer_for(request.auth)
+    found = selectors.get_request_for(viewer, reference)
+    items, cursor = _page_after(selectors.comments_visible_to(viewer, found), query)
+    return CommentPage(items=[_comment_out(c) for c in items], next_cursor=cursor)
+
+
+@router.post("/{reference}/comments", response={201: CommentOut, **WRITE_ERRORS})
+def add_comment(request: HttpRequest, reference: str, payload: CommentIn):
+    """Reply publicly, or add an internal note with ``"public": false`` (agents only)."""
+    actor: Person = request.auth
+    found = selectors.get_request_for(actor, reference)
+    comment = desk.add_comment(
+        actor=actor, request=found, body=payload.body, public=payload.public, channel=Channel.API
+    )
+    return Status(201, _comment_out(comment))
+
+
+def _attachment_out(reference: str, attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=attachment.pk,
+        name=attachment.original_name,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        content_type=attachment.content_type,
+        created_at=attachment.created_at,
+        download_url=reverse(
+            "api:download_attachment",
+            kwargs={"reference": reference, "attachment_id": attachment.pk},
+        ),
+    )
+
+
+@router.get("/{reference}/attachments", response={200: list[AttachmentOut], **READ_ERRORS})
+def list_attachments(request: HttpRequest, reference: str) -> list[AttachmentOut]:
+    viewer = policy.viewer_for(request.auth)
+    found = selectors.get_request_for(viewer, reference)
+    return [
+        _attachment_out(found.reference, a) for a in selectors.attachments_visible_to(viewer, found)
+    ]
+
+
+@router.post("/{reference}/attachments", response={201: AttachmentOut, **WRITE_ERRORS})
+def upload_attachment(request: HttpRequest, reference: str, file: File[UploadedFile]):
+    """Attach a file (multipart field ``file``); it is always served back as a download."""
+    actor: Person = request.auth
+    found = selectors.get_request_for(actor, reference)
+    attachment = desk.add_attachment(
+        actor=actor,
+        request=found,
+        upload=desk.Upload(
+            name=file.name or "attachment", content_type=file.content_type or "", stream=file
+        ),
+    )
+    return Status(201, _attachment_out(found.reference, attachment))
+
+
+@router.get(
+    "/{reference}/attachments/{attachment_id}",
+    response={200: None, **READ_ERRORS},
+    url_name="download_attachment",
+)
+def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    viewer = policy.viewer_for(request.auth)
+    found = selectors.get_request_for(viewer, reference)
+    return attachment_response(selectors.get_attachment_for(viewer, found, attachment_id))
+
+
+@router.get("/{reference}/history", response={200: EventPage, **READ_ERRORS})
+def history(request: HttpRequest, reference: str, query: Query[PageQuery]) -> EventPage:
+    """The append-only history of the request, oldest first."""
+    viewer = policy.viewer_for(request.auth)
+    found = selectors.get_request_for(viewer, reference)
+    items, cursor = _page_after(selectors.history_visible_to(viewer, found), query)
+    return EventPage(
+        items=[
+            EventOut(id=e.pk, kind=e.kind, actor=e.actor, data=e.data, created_at=e.created_at)
+            for e in items
+        ],
+        next_cursor=cursor,
+    )

@@ -1,0 +1,331 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inhouse.catalog.models import Agreement, Priority, Service
+from inhouse.org.models import Person, Team
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    WAITING_ON_SUPPLIER = "waiting_on_supplier", _("Waiting on supplier")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_CUSTOMER,
+    Status.WAITING_ON_SUPPLIER,
+)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    CLI = "cli", _("Command line")
+
+
+class TeamCounter(models.Model):
+    """The last reference number a team handed out; locked while taking the next."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.last_number}"
+
+
+class Request(models.Model):
+    reference = models.CharField(max_length=24, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
+    # The team holding the request now; a transfer changes it.
+    provider_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="requests_provided"
+    )
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    requester = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests_filed")
+    # On whose behalf: the team that is the internal customer.
+    customer_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests_received"
+    )
+    subject = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    form_answers = models.JSONField(default=dict, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests_assigned"
+    )
+    confidential = models.BooleanField(default=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    # Free-text id of the external outcome this work serves: a deal, account or case.
+    external_ref = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    watchers = models.ManyToManyField(Person, blank=True, related_name="requests_watched")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept in step with the clocks so queues can sort and filter without a join.
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["provider_team", "status", "resolution_due_at"], name="req_queue"),
+            models.Index(fields=["provider_team", "-id"], name="req_team_recent"),
+            models.Index(fields=["requester", "-id"], name="req_requester"),
+            models.Index(fields=["customer_team", "-id"], name="req_customer"),
+            models.Index(fields=["assignee", "status"], name="req_assignee"),
+            models.Index(fields=["status", "-id"], name="req_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="request_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class RequestReference(models.Model):
+    """Every reference a request has carried, so an old one still finds it after a transfer."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="references")
+    reference = models.CharField(max_length=24, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TeamHolding(models.Model):
+    """A span of time during which one team held a request, for attributing waiting."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="holdings")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="holdings")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} held by {self.team_id}"
+
+
+class Dependency(models.Model):
+    """``blocker`` must be done before ``blocked`` can be."""
+
+    blocker = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="blocks_links")
+    blocked = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="blocked_by_links")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="dependency_unique"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="dependency_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class Comment(models.Model):
+    """A message on a request. Append-only: comments are never edited or lost."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    body = models.TextField()
+    is_public = models.BooleanField(default=True)
+    # Written by an agent of the team holding the request at the time.
+    by_provider = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="comment_request")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.request_id}"
+
+
+class Attachment(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    # As the uploader named it; shown escaped, never used as a path.
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=80, unique=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    COMMENTED = "commented", _("Commented")
+    ATTACHED = "attached", _("File attached")
+    TRANSFERRED = "transferred", _("Transferred")
+    DEPENDENCY_ADDED = "dependency_added", _("Dependency added")
+    DEPENDENCY_REMOVED = "dependency_removed", _("Dependency removed")
+    WATCHER_ADDED = "watcher_added", _("Watcher added")
+    EXTERNAL_REF_CHANGED = "external_ref_changed", _("External outcome changed")
+    FIRST_RESPONSE = "first_response", _("First response")
+    BREACHED = "breached", _("SLA breached")
+
+
+class RequestEvent(models.Model):
+    """Append-only history: who changed what, from what to what, and when."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    # {"field": [old, new], ...} for changes; other facts under their own keys.
+    data = models.JSONField(default=dict, blank=True)
+    # Internal events (internal notes) are shown to the provider's agents only.
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="event_request"),
+            models.Index(fields=["kind", "created_at"], name="event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("History events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("History events are append-only and cannot be deleted.")
+
+
+class IdempotencyRecord(models.Model):
+    """Remembers the result of a create sent with an Idempotency-Key."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    body_digest = models.CharField(max_length=64)
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("New reply")
+    ASSIGNED = "assigned", _("Assigned to you")
+    WAITING_ON_YOU = "waiting_on_you", _("Waiting on you")
+    STATUS = "status", _("Status changed")
+    AT_RISK = "at_risk", _("Close to breaching")
+    BREACHED = "breached", _("Breached")
+
+
+class Notification(models.Model):
+    """An in-app notice for one person; unread until they open it."""
+
+    recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CannedReply(models.Model):
+    """A team's reusable reply; placeholders like {requester_name} are filled in when used."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["team", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "title"], name="canned_reply_unique_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedView(models.Model):
+    """A named set of queue filters an agent keeps for one of their teams."""
+
+    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="saved_views")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    # The queue's query string, e.g. "status=new&priority=high".
+    query = models.CharField(max_length=1000, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "team", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,11 @@
+from django.utils import timezone
+from django_tasks import task
+
+from inhouse.sla.services import sweep_breaches, sweep_warnings
+
+
+@task()
+def sweep_clocks() -> dict[str, int]:
+    """Warn on clocks at risk and mark overdue ones breached; the worker runs this every minute."""
+    now = timezone.now()
+    return {"warned": sweep_warnings(now=now), "breached": sweep_breaches(now=now)}

@@ -1,0 +1,322 @@
+"""The request desk over HTTP: the journey a new user takes with curl, and its edges."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from inhouse.desk.models import Comment, Request, RequestEvent
+from inhouse.org.models import ApiToken
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(person) -> Client:
+    raw = f"ih_test_token_for_{person.pk}_0123456789abcdef"
+    ApiToken.objects.create(person=person, prefix=raw[:10], digest=ApiToken.digest_of(raw))
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def post_json(client: Client, url: str, body, **headers):
+    return client.post(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def patch_json(client: Client, url: str, body, **headers):
+    return client.patch(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def submit(client: Client, **overrides):
+    body = {
+        "service": "software-access",
+        "subject": "Figma for the campaign",
+        "form_answers": {"application": "Figma"},
+    }
+    body.update(overrides)
+    return post_json(client, "/api/v1/requests", body)
+
+
+def test_full_journey_list_submit_reply_wait_resolve_history(cast):
+    """List services, submit as requester, reply as agent, wait on customer, resolve."""
+    rita, alex = bearer(cast.rita), bearer(cast.alex)
+
+    services = rita.get("/api/v1/services?q=software").json()
+    assert [s["slug"] for s in services] == ["software-access"]
+    detail = rita.get("/api/v1/services/software-access").json()
+    assert [f["key"] for f in detail["form"]] == ["application", "justification", "needed_by", "seats"]
+    assert detail["agreement"]["targets"]
+
+    created = submit(rita)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    reference = body["reference"]
+    assert reference == "IT-1000"
+    assert body["status"] == "new"
+    assert body["version"] == 1
+    assert created["Location"] == "/api/v1/requests/IT-1000"
+    assert {c["kind"] for c in body["clocks"]} == {"first_response", "resolution"}
+
+    reply = post_json(alex, f"/api/v1/requests/{reference}/comments", {"body": "On it."})
+    assert reply.status_code == 201
+    after_reply = alex.get(f"/api/v1/requests/{reference}").json()
+    assert after_reply["status"] == "in_progress"
+    first_response = next(c for c in after_reply["clocks"] if c["kind"] == "first_response")
+    assert first_response["stopped_at"] is not None
+    assert first_response["breached"] is False
+
+    waiting = post_json(
+        alex,
+        f"/api/v1/requests/{reference}/transitions",
+        {"to": "waiting_on_customer", "comment": "Which team budget?"},
+    )
+    assert waiting.status_code == 200
+    resolution = next(c for c in waiting.json()["clocks"] if c["kind"] == "resolution")
+    assert resolution["paused"] is True
+    assert resolution["due_at"] is None
+
+    answer = post_json(rita, f"/api/v1/requests/{reference}/comments", {"body": "Marketing's."})
+    assert answer.status_code == 201
+    assert rita.get(f"/api/v1/requests/{reference}").json()["status"] == "in_progress"
+
+    resolved = post_json(
+        alex, f"/api/v1/requests/{reference}/transitions", {"to": "resolved", "comment": "Done."}
+    )
+    assert resolved.status_code == 200
+    assert resolved.json()["status"] == "resolved"
+    assert resolved.json()["allowed_transitions"] == ["in_progress", "closed"]
+
+    events = rita.get(f"/api/v1/requests/{reference}/history").json()["items"]
+    assert [e["kind"] for e in events] == [
+        "created",
+        "commented",
+        "first_response",
+        "status_changed",
+        "commented",
+        "status_changed",
+        "commented",
+        "status_changed",
+        "commented",
+        "status_changed",
+    ]
+    assert events[-1]["data"] == {"status": ["in_progress", "resolved"]}
+
+
+def test_every_error_has_one_shape(cast):
+    rita = bearer(cast.rita)
+    missing = submit(rita, form_answers={})
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Some answers need fixing.",
+            "fields": {"application": "This field is required."},
+        }
+    }
+    unknown = rita.get("/api/v1/requests/IT-9999")
+    assert unknown.status_code == 404
+    assert unknown.json() == {"error": {"code": "not_found", "message": "No such request."}}
+    anonymous = Client().get("/api/v1/requests")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthenticated"
+
+
+def test_fields_the_caller_may_not_set_are_named(cast):
+    response = submit(bearer(cast.rita), status="resolved", version=7, confidential=False)
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"status", "version", "confidential"}
+    assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{", b"[]", b'{"service": 5}', b"\xff\xfe", b'{"service": "x", "subject": null}', b"null"],
+)
+def test_malformed_bodies_get_400_never_500(cast, raw):
+    response = bearer(cast.rita).post("/api/v1/requests", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_deeply_nested_json_is_refused(cast):
+    nested = "[" * 50_000 + "]" * 50_000
+    body = '{"service": "software-access", "subject": "x", "form_answers": {"a": ' + nested + "}}"
+    response = bearer(cast.rita).post("/api/v1/requests", data=body, content_type="application/json")
+    assert response.status_code in (400, 413)
+    assert "error" in response.json()
+
+
+def test_idempotency_key_returns_first_result_and_refuses_other_body(cast):
+    rita = bearer(cast.rita)
+    body = {"service": "printer", "subject": "Printer on floor 3"}
+    first = post_json(rita, "/api/v1/requests", body, **{"Idempotency-Key": "abc-1"})
+    again = post_json(rita, "/api/v1/requests", body, **{"Idempotency-Key": "abc-1"})
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["reference"] == first.json()["reference"]
+    other = post_json(
+        rita, "/api/v1/requests", {**body, "subject": "Different"}, **{"Idempotency-Key": "abc-1"}
+    )
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert Request.objects.count() == 1
+
+
+def test_stale_if_match_gets_409_and_changes_nothing(cast):
+    rita, alex = bearer(cast.rita), bearer(cast.alex)
+    reference = submit(rita).json()["reference"]
+    assert patch_json(alex, f"/api/v1/requests/{reference}", {"priority": "high"}).status_code == 428
+    ok = patch_json(alex, f"/api/v1/requests/{reference}", {"priority": "high"}, **{"If-Match": '"1"'})
+    assert ok.status_code == 200
+    assert ok["ETag"] == '"2"'
+    stale = patch_json(
+        alex, f"/api/v1/requests/{reference}", {"assignee": "alex"}, **{"If-Match": "1"}
+    )
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "stale_version"
+    request = Request.objects.get(reference=reference)
+    assert (request.assignee_id, request.priority, request.version) == (None, "high", 2)
+
+
+def test_patch_assignee_priority_and_dependencies(cast):
+    rita, alex = bearer(cast.rita), bearer(cast.alex)
+    first = submit(rita).json()["reference"]
+    second = submit(rita, subject="Second").json()["reference"]
+    response = patch_json(
+        alex,
+        f"/api/v1/requests/{second}",
+        {"assignee": "alex", "priority": "urgent", "blocked_by": [first]},
+        **{"If-Match": "1"},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["assignee"]["id"] == cast.alex.pk
+    assert body["priority"] == "urgent"
+    assert [link["reference"] for link in body["blocked_by"]] == [first]
+    cycle = patch_json(alex, f"/api/v1/requests/{first}", {"blocked_by": [second]}, **{"If-Match": "1"})
+    assert cycle.status_code == 409
+
+
+def test_requester_cannot_patch_and_nothing_changes(cast):
+    rita = bearer(cast.rita)
+    reference = submit(rita).json()["reference"]
+    response = patch_json(rita, f"/api/v1/requests/{reference}", {"priority": "urgent"}, **{"If-Match": "1"})
+    assert response.status_code == 403
+    assert Request.objects.get(reference=reference).priority == "normal"
+
+
+def test_impossible_transition_is_409_with_allowed_list(cast):
+    rita, alex = bearer(cast.rita), bearer(cast.alex)
+    reference = submit(rita).json()["reference"]
+    response = post_json(alex, f"/api/v1/requests/{reference}/transitions", {"to": "closed"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "transition_not_allowed"
+    assert "Allowed: in_progress, waiting_on_customer" in response.json()["error"]["message"]
+
+
+def test_list_filters_and_stable_cursor_pagination(cast):
+    rita, alex = bearer(cast.rita), bearer(cast.alex)
+    references = [submit(rita, subject=f"Request {n}").json()["reference"] for n in range(5)]
+    page1 = alex.get("/api/v1/requests?limit=2").json()
+    assert [r["reference"] for r in page1["items"]] == references[:-3:-1]
+    # A request arriving between pages neither shifts nor repeats what follows.
+    submit(rita, subject="Late arrival")
+    page2 = alex.get(f"/api/v1/requests?limit=2&cursor={page1['next_cursor']}").json()
+    page3 = alex.get(f"/api/v1/requests?limit=2&cursor={page2['next_cursor']}").json()
+    seen = [r["reference"] for r in page1["items"] + page2["items"] + page3["items"]]
+    assert seen == list(reversed(references))
+    assert page3["next_cursor"] is None
+
+    patch_json(alex, f"/api/v1/requests/{references[0]}", {"priority": "high"}, **{"If-Match": "1"})
+    high = alex.get("/api/v1/requests?priority=high").json()["items"]
+    assert [r["reference"] for r in high] == [references[0]]
+    assert alex.get("/api/v1/requests?status=resolved").json()["items"] == []
+    assert len(alex.get("/api/v1/requests?provider_team=it-service-desk").json()["items"]) == 6
+    assert alex.get("/api/v1/requests?breached=true").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "query", ["sort=subject", "status=bogus", "limit=1000", "limit=0", "cursor=%%%", "breached=maybe"]
+)
+def test_unknown_or_bad_filters_are_400(cast, query):
+    response = bearer(cast.alex).get(f"/api/v1/requests?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_hidden_request_is_404_on_every_path(cast):
+    rita, carl, alex = bearer(cast.rita), bearer(cast.carl), bearer(cast.alex)
+    created = post_json(
+        rita,
+        "/api/v1/requests",
+        {"service": "mediation", "subject": "Conflict", "form_answers": {"summary": "Private"}},
+    )
+    reference = created.json()["reference"]
+    for client in (carl, alex):
+        base = f"/api/v1/requests/{reference}"
+        assert client.get(base).status_code == 404
+        assert client.get(f"{base}/comments").status_code == 404
+        assert client.get(f"{base}/history").status_code == 404
+        assert client.get(f"{base}/attachments").status_code == 404
+        assert client.get(f"{base}/attachments/1").status_code == 404
+        assert post_json(client, f"{base}/comments", {"body": "hi"}).status_code == 404
+        assert post_json(client, f"{base}/transitions", {"to": "cancelled"}).status_code == 404
+        assert patch_json(client, base, {"priority": "low"}, **{"If-Match": "1"}).status_code == 404
+        listed = client.get("/api/v1/requests?q=Conflict").json()["items"]
+        assert listed == []
+    assert Comment.objects.count() == 0
+    assert RequestEvent.objects.filter(request__reference=reference).count() == 1
+
+
+def test_attachment_upload_and_download_headers(cast):
+    rita = bearer(cast.rita)
+    reference = submit(rita).json()["reference"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("<b>evil</b>.svg", b"<svg onload=alert(1)>", content_type="image/svg+xml")
+    response = rita.post(f"/api/v1/requests/{reference}/attachments", {"file": upload})
+    assert response.status_code == 201, response.content
+    attachment = response.json()
+    assert attachment["size"] == len(b"<svg onload=alert(1)>")
+    download = rita.get(attachment["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == b"<svg onload=alert(1)>"
+
+
+def test_session_writes_need_csrf(cast):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.rita.user)
+    response = post_json(client, "/api/v1/requests", {"service": "printer", "subject": "x"})
+    assert response.status_code == 403
+    assert not Request.objects.exists()
+    assert client.get("/api/v1/requests").status_code == 200
+
+
+def test_session_auth_works_for_reads(cast):
+    assert client_for(cast.rita).get("/api/v1/me").json()["full_name"] == cast.rita.full_name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_get_unique_references(cast):
+    tokens = [bearer(cast.rita) for _ in range(1)]
+    client = tokens[0]
+    results: list[int] = []
+
+    def create(n: int) -> None:
+        try:
+            results.append(submit(client, subject=f"Parallel {n}").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [201] * 12
+    references = set(Request.objects.values_list("reference", flat=True))
+    assert references == {f"IT-{1000 + n}" for n in range(12)}
