@@ -48,7 +48,9 @@ class BusinessCalendar:
                     raise ValueError("Working hours are whole seconds.")
                 end_seconds = _SECONDS_PER_DAY if end == _MIDNIGHT else _seconds(end)
                 if _seconds(start) >= end_seconds:
-                    raise ValueError(f"Weekday {weekday}: interval {start}-{end} is inverted or empty.")
+                    raise ValueError(
+                        f"Weekday {weekday}: interval {start}-{end} is inverted or empty."
+                    )
                 if _seconds(start) < previous_end:
                     raise ValueError(f"Weekday {weekday}: intervals overlap.")
                 previous_end = end_seconds
@@ -74,7 +76,9 @@ class BusinessCalendar:
         if day not in self._holidays:
             for start, end in self._weekly[day.weekday()]:
                 start_utc = self._local(day, start)
-                end_utc = self._local(day + _DAY, _MIDNIGHT) if end is None else self._local(day, end)
+                end_utc = (
+                    self._local(day + _DAY, _MIDNIGHT) if end is None else self._local(day, end)
+                )
                 # A local time skipped by DST can fold an interval onto nothing.
                 if end_utc > start_utc:
                     intervals.append((start_utc, end_utc))

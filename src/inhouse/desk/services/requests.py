@@ -85,7 +85,9 @@ def _record(
 def _lock(request: Request, expected_version: int | None) -> Request:
     """Re-read the request under a row lock and check the caller's version."""
     locked = (
-        Request.objects.select_for_update().select_related("agreement__calendar").get(pk=request.pk)
+        Request.objects.select_for_update(of=("self",))
+        .select_related("agreement__calendar")
+        .get(pk=request.pk)
     )
     if expected_version is not None and expected_version != locked.version:
         raise StaleVersion(expected=expected_version, current=locked.version)
