@@ -45,7 +45,9 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def describe(samples_ms: list[float]) -> str:
-    return f"p50 {statistics.median(samples_ms):7.1f} ms   p99 {percentile(samples_ms, 0.99):7.1f} ms"
+    return (
+        f"p50 {statistics.median(samples_ms):7.1f} ms   p99 {percentile(samples_ms, 0.99):7.1f} ms"
+    )
 
 
 def ensure_data(request_count: int) -> None:
@@ -131,10 +133,10 @@ def hammer(port: int, method: str, path: str, bodies: list[bytes], headers: dict
 
 def bench_http(submits: int, lists: int) -> None:
     from django.db import connection
+    from inhouse.org.services import create_api_token
 
     from inhouse.core.bench import BENCH_TABLE_SQL
     from inhouse.org.models import Person
-    from inhouse.org.services import create_api_token
 
     with connection.cursor() as cursor:
         cursor.execute(BENCH_TABLE_SQL)
@@ -149,7 +151,11 @@ def bench_http(submits: int, lists: int) -> None:
     try:
         json_headers = {"Content-Type": "application/json"}
         submit_body = json.dumps(
-            {"service": "it-password-reset", "subject": "Locked out after holidays", "form_answers": {}}
+            {
+                "service": "it-password-reset",
+                "subject": "Locked out after holidays",
+                "form_answers": {},
+            }
         ).encode()
         # Warm both paths so imports and caches are not counted.
         hammer(port, "POST", "/bench/insert", [b"{}"] * 20, json_headers, 2)
@@ -172,7 +178,10 @@ def bench_http(submits: int, lists: int) -> None:
         agent_headers = {"Authorization": f"Bearer {agent_token}"}
         print(f"\n== filtered lists, {lists} sequential calls each, 1 client")
         for label, path in [
-            ("team open queue", "/api/v1/requests?provider_team=it-service-desk&open=true&limit=25"),
+            (
+                "team open queue",
+                "/api/v1/requests?provider_team=it-service-desk&open=true&limit=25",
+            ),
             ("status + priority", "/api/v1/requests?status=new&status=in_progress&priority=high"),
             ("breached", "/api/v1/requests?provider_team=it-service-desk&breached=true"),
             ("text search", "/api/v1/requests?q=laptop&limit=25"),
@@ -215,7 +224,10 @@ def bench_pages(loads: int) -> None:
             started = time.perf_counter()
             response = client.get(path)
             samples.append((time.perf_counter() - started) * 1000)
-        print(f"{label:<24}  {describe(samples)}   status {response.status_code}   (aim: median < 100 ms)")
+        print(
+            f"{label:<24}  {describe(samples)}   "
+            f"status {response.status_code}   (aim: median < 100 ms)"
+        )
 
 
 def bench_business_time() -> None:

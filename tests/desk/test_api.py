@@ -6,10 +6,10 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
+from tests.conftest import client_for
 
 from inhouse.desk.models import Comment, Request, RequestEvent
 from inhouse.org.models import ApiToken
-from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,9 @@ def post_json(client: Client, url: str, body, **headers):
 
 
 def patch_json(client: Client, url: str, body, **headers):
-    return client.patch(url, data=json.dumps(body), content_type="application/json", headers=headers)
+    return client.patch(
+        url, data=json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def submit(client: Client, **overrides):
@@ -45,7 +47,12 @@ def test_full_journey_list_submit_reply_wait_resolve_history(cast):
     services = rita.get("/api/v1/services?q=software").json()
     assert [s["slug"] for s in services] == ["software-access"]
     detail = rita.get("/api/v1/services/software-access").json()
-    assert [f["key"] for f in detail["form"]] == ["application", "justification", "needed_by", "seats"]
+    assert [f["key"] for f in detail["form"]] == [
+        "application",
+        "justification",
+        "needed_by",
+        "seats",
+    ]
     assert detail["agreement"]["targets"]
 
     created = submit(rita)
@@ -142,7 +149,9 @@ def test_malformed_bodies_get_400_never_500(cast, raw):
 def test_deeply_nested_json_is_refused(cast):
     nested = "[" * 50_000 + "]" * 50_000
     body = '{"service": "software-access", "subject": "x", "form_answers": {"a": ' + nested + "}}"
-    response = bearer(cast.rita).post("/api/v1/requests", data=body, content_type="application/json")
+    response = bearer(cast.rita).post(
+        "/api/v1/requests", data=body, content_type="application/json"
+    )
     assert response.status_code in (400, 413)
     assert "error" in response.json()
 
@@ -166,8 +175,12 @@ def test_idempotency_key_returns_first_result_and_refuses_other_body(cast):
 def test_stale_if_match_gets_409_and_changes_nothing(cast):
     rita, alex = bearer(cast.rita), bearer(cast.alex)
     reference = submit(rita).json()["reference"]
-    assert patch_json(alex, f"/api/v1/requests/{reference}", {"priority": "high"}).status_code == 428
-    ok = patch_json(alex, f"/api/v1/requests/{reference}", {"priority": "high"}, **{"If-Match": '"1"'})
+    assert (
+        patch_json(alex, f"/api/v1/requests/{reference}", {"priority": "high"}).status_code == 428
+    )
+    ok = patch_json(
+        alex, f"/api/v1/requests/{reference}", {"priority": "high"}, **{"If-Match": '"1"'}
+    )
     assert ok.status_code == 200
     assert ok["ETag"] == '"2"'
     stale = patch_json(
@@ -194,14 +207,18 @@ def test_patch_assignee_priority_and_dependencies(cast):
     assert body["assignee"]["id"] == cast.alex.pk
     assert body["priority"] == "urgent"
     assert [link["reference"] for link in body["blocked_by"]] == [first]
-    cycle = patch_json(alex, f"/api/v1/requests/{first}", {"blocked_by": [second]}, **{"If-Match": "1"})
+    cycle = patch_json(
+        alex, f"/api/v1/requests/{first}", {"blocked_by": [second]}, **{"If-Match": "1"}
+    )
     assert cycle.status_code == 409
 
 
 def test_requester_cannot_patch_and_nothing_changes(cast):
     rita = bearer(cast.rita)
     reference = submit(rita).json()["reference"]
-    response = patch_json(rita, f"/api/v1/requests/{reference}", {"priority": "urgent"}, **{"If-Match": "1"})
+    response = patch_json(
+        rita, f"/api/v1/requests/{reference}", {"priority": "urgent"}, **{"If-Match": "1"}
+    )
     assert response.status_code == 403
     assert Request.objects.get(reference=reference).priority == "normal"
 
@@ -237,7 +254,8 @@ def test_list_filters_and_stable_cursor_pagination(cast):
 
 
 @pytest.mark.parametrize(
-    "query", ["sort=subject", "status=bogus", "limit=1000", "limit=0", "cursor=%%%", "breached=maybe"]
+    "query",
+    ["sort=subject", "status=bogus", "limit=1000", "limit=0", "cursor=%%%", "breached=maybe"],
 )
 def test_unknown_or_bad_filters_are_400(cast, query):
     response = bearer(cast.alex).get(f"/api/v1/requests?{query}")
@@ -274,7 +292,9 @@ def test_attachment_upload_and_download_headers(cast):
     reference = submit(rita).json()["reference"]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("<b>evil</b>.svg", b"<svg onload=alert(1)>", content_type="image/svg+xml")
+    upload = SimpleUploadedFile(
+        "<b>evil</b>.svg", b"<svg onload=alert(1)>", content_type="image/svg+xml"
+    )
     response = rita.post(f"/api/v1/requests/{reference}/attachments", {"file": upload})
     assert response.status_code == 201, response.content
     attachment = response.json()
