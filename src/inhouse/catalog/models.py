@@ -136,12 +136,28 @@ class Agreement(models.Model):
 
     class Meta:
         ordering = ["provider_team__name", "name"]
+        # One agreement per scope. Spelled as four constraints because SQLite cannot
+        # treat NULLs as equal in a unique constraint.
         constraints = [
             models.UniqueConstraint(
                 fields=["provider_team", "service", "customer_team"],
                 name="agreement_unique_scope",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["provider_team", "customer_team"],
+                condition=Q(service__isnull=True),
+                name="agreement_unique_team_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_team", "service"],
+                condition=Q(customer_team__isnull=True),
+                name="agreement_unique_service_for_everyone",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_team"],
+                condition=Q(service__isnull=True, customer_team__isnull=True),
+                name="agreement_unique_team_for_everyone",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""The demo organization: a believable company with a year of history."""
