@@ -15,6 +15,7 @@ from django.test import Client
 
 from inhouse.catalog.models import FieldKind, Service
 from inhouse.org.models import MembershipRole, Person, Team
+from inhouse.sla.calendars import forget_business_calendars
 from inhouse.sla.models import Calendar
 from tests.factories import (
     SOFTWARE_ACCESS_FORM,
@@ -54,6 +55,7 @@ class Cast:
 
 @pytest.fixture(autouse=True)
 def _isolated_side_effects(settings, tmp_path):
+    forget_business_calendars()
     settings.ATTACHMENT_ROOT = tmp_path / "attachments"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

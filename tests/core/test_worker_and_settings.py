@@ -30,7 +30,13 @@ def test_worker_once_marks_overdue_clocks_breached_once(cast):
 
 
 def run_inhouse(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("INHOUSE_")}
+    # A fresh environment like a server's: no INHOUSE_* from the test run, and not the
+    # async-safety switch the browser tests set for themselves.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("INHOUSE_") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(environment)
     return subprocess.run(
         [sys.executable, "-m", "inhouse.cli", *arguments],

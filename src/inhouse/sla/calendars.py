@@ -33,6 +33,11 @@ def public_holidays(
     return dict(found.items())
 
 
+def forget_business_calendars() -> None:
+    """Drop every cached calendar (tests, and after bulk edits that bypass ``updated_at``)."""
+    _cache.clear()
+
+
 def business_calendar_for(calendar: Calendar) -> BusinessCalendar:
     key = (calendar.pk, calendar.updated_at)
     cached = _cache.get(key)
