@@ -152,7 +152,7 @@ def bench_http(submits: int, lists: int) -> None:
         json_headers = {"Content-Type": "application/json"}
         submit_body = json.dumps(
             {
-                "service": "it-password-reset",
+                "service": "password-reset",
                 "subject": "Locked out after holidays",
                 "form_answers": {},
             }

@@ -340,3 +340,29 @@ def test_concurrent_creates_get_unique_references(cast):
     assert results == [201] * 12
     references = set(Request.objects.values_list("reference", flat=True))
     assert references == {f"IT-{1000 + n}" for n in range(12)}
+
+
+def test_a_giant_body_is_refused_before_it_is_read(cast):
+    response = bearer(cast.rita).post(
+        "/api/v1/requests",
+        data=b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH=str(500 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_an_attachment_over_the_limit_is_413_and_leaves_nothing(cast, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inhouse.desk.models import Attachment
+
+    settings.ATTACHMENT_MAX_BYTES = 1000
+    rita = bearer(cast.rita)
+    reference = submit(rita).json()["reference"]
+    upload = SimpleUploadedFile("big.bin", b"x" * 5000)
+    response = rita.post(f"/api/v1/requests/{reference}/attachments", {"file": upload})
+    assert response.status_code == 413
+    assert not Attachment.objects.exists()
+    assert not any(p.is_file() for p in settings.ATTACHMENT_ROOT.rglob("*"))

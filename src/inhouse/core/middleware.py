@@ -2,7 +2,8 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from inhouse.core.correlation import reset_correlation_id, set_correlation_id
@@ -41,4 +42,27 @@ class ViewerTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than any upload may be before Django reads a byte of it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        # Room for the multipart envelope and the other form fields around the file.
+        limit = settings.ATTACHMENT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            message = f"The request body is larger than {limit // (1024 * 1024)} MiB."
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "too_large", "message": message}}, status=413
+                )
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
