@@ -78,7 +78,10 @@ def _link(request: Request) -> RequestLink:
     return RequestLink(reference=request.reference, subject=request.subject, status=request.status)
 
 
-def _detail(viewer: policy.Viewer, request: Request) -> RequestDetailOut:
+def _detail(
+    viewer: policy.Viewer, request: Request, *, just_created: bool = False
+) -> RequestDetailOut:
+    """The full picture of a request; a request created a moment ago has no links yet."""
     now = timezone.now()
     clocks = []
     for clock in selectors.clocks_of(request):
@@ -106,14 +109,18 @@ def _detail(viewer: policy.Viewer, request: Request) -> RequestDetailOut:
         requester=request.requester,
         assignee=request.assignee,
         parent=_link(request.parent) if request.parent else None,
-        references=list(
-            request.references.order_by("created_at").values_list("reference", flat=True)
-        ),
+        references=[request.reference]
+        if just_created
+        else list(request.references.order_by("created_at").values_list("reference", flat=True)),
         clocks=clocks,
         allowed_transitions=policy.transitions_for(viewer, request),
-        blocked_by=[_link(r) for r in selectors.blockers_of(viewer, request).order_by("pk")],
-        blocks=[_link(r) for r in selectors.blocked_by_this(viewer, request).order_by("pk")],
-        watchers=list(request.watchers.all()),
+        blocked_by=[]
+        if just_created
+        else [_link(r) for r in selectors.blockers_of(viewer, request).order_by("pk")],
+        blocks=[]
+        if just_created
+        else [_link(r) for r in selectors.blocked_by_this(viewer, request).order_by("pk")],
+        watchers=[] if just_created else list(request.watchers.all()),
     )
 
 
@@ -200,7 +207,8 @@ def list_requests(request: HttpRequest, query: Query[RequestQuery]) -> RequestPa
 def submit(request: HttpRequest, payload: RequestIn, response: HttpResponse):
     """File a request. Send an ``Idempotency-Key`` header to make retries safe."""
     actor: Person = request.auth
-    service = get_service_for(actor, payload.service)
+    viewer = policy.viewer_for(actor)
+    service = get_service_for(viewer, payload.service)
     submission = {
         "service": service,
         "subject": payload.subject,
@@ -211,14 +219,16 @@ def submit(request: HttpRequest, payload: RequestIn, response: HttpResponse):
         if payload.customer_team
         else None,
         "external_ref": payload.external_ref,
-        "parent": _visible_request(actor, payload.parent, field="parent")
+        "parent": _visible_request(viewer, payload.parent, field="parent")
         if payload.parent
         else None,
         "requester": _person(payload.requester, field="requester") if payload.requester else None,
         "channel": Channel.API,
     }
     key = request.headers.get("Idempotency-Key")
-    if key is not None:
+    if key is None:
+        created = desk.submit_request(actor=actor, **submission)
+    else:
         created, is_new = desk.submit_request_once(
             idempotency_key=key,
             actor=actor,
@@ -226,11 +236,13 @@ def submit(request: HttpRequest, payload: RequestIn, response: HttpResponse):
             **submission,
         )
         if not is_new:
+            # A replay returns the request as it is now, which may have moved on.
             response["Idempotent-Replayed"] = "true"
-    else:
-        created = desk.submit_request(actor=actor, **submission)
+            response["Location"] = f"/api/v1/requests/{created.reference}"
+            return Status(201, _respond_with(viewer, created, response))
     response["Location"] = f"/api/v1/requests/{created.reference}"
-    return Status(201, _respond_with(policy.viewer_for(actor), created, response))
+    response["ETag"] = f'"{created.version}"'
+    return Status(201, _detail(viewer, created, just_created=True))
 
 
 # --- one request ------------------------------------------------------------------------------

@@ -56,8 +56,12 @@ def sync_request_sla_fields(request: Request, clocks: Iterable[Clock]) -> None:
     request.sla_breached = any(c.breached_at is not None for c in clocks)
 
 
-def start_clocks(request: Request, *, at: datetime) -> list[Clock]:
-    """Start one clock per target the request's agreement sets for its priority."""
+def plan_clocks(request: Request, *, at: datetime) -> list[Clock]:
+    """The clocks a new request starts with, scheduled but not saved yet.
+
+    The caller copies their due times onto the request before inserting it, then
+    saves them with ``start_clocks``: one write each instead of insert-then-update.
+    """
     agreement = request.agreement
     clocks = []
     for kind, target in _targets(agreement, request.priority).items():
@@ -66,9 +70,14 @@ def start_clocks(request: Request, *, at: datetime) -> list[Clock]:
         )
         _schedule(clock)
         clocks.append(clock)
-    Clock.objects.bulk_create(clocks)
     sync_request_sla_fields(request, clocks)
     return clocks
+
+
+def start_clocks(request: Request, clocks: list[Clock]) -> None:
+    for clock in clocks:
+        clock.request = request
+    Clock.objects.bulk_create(clocks)
 
 
 def _save(clock: Clock, *fields: str) -> None:

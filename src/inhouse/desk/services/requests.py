@@ -171,7 +171,8 @@ def submit_request(
     """
     requester = requester or actor
     viewer = policy.viewer_for(actor)
-    if not policy.can_request_service(requester, service):
+    requester_view = viewer if requester.pk == actor.pk else requester
+    if not policy.can_request_service(requester_view, service):
         raise NotFound("No such service.")
     acting_for_someone = requester.pk != actor.pk
     if acting_for_someone and not (
@@ -212,32 +213,34 @@ def submit_request(
     stored = {key: (files[key], store_file(files[key].stream)) for key in checked.file_fields}
 
     now = timezone.now()
+    request = Request(
+        service=service,
+        provider_team=service.provider_team,
+        agreement=agreement,
+        requester=requester,
+        customer_team=customer_team,
+        subject=subject,
+        description=description,
+        form_answers=checked.values,
+        priority=priority,
+        confidential=service.confidential,
+        parent=parent,
+        external_ref=external_ref,
+        channel=channel,
+        created_at=now,
+        updated_at=now,
+    )
+    # Planned before the write transaction so the database lock is held briefly.
+    planned_clocks = clocks.plan_clocks(request, at=now)
     with transaction.atomic():
         reference = _next_reference(service.provider_team)
-        request = Request.objects.create(
-            reference=reference,
-            service=service,
-            provider_team=service.provider_team,
-            agreement=agreement,
-            requester=requester,
-            customer_team=customer_team,
-            subject=subject,
-            description=description,
-            form_answers=checked.values,
-            priority=priority,
-            confidential=service.confidential,
-            parent=parent,
-            external_ref=external_ref,
-            channel=channel,
-            created_at=now,
-            updated_at=now,
-        )
+        request.reference = reference
+        request.save(force_insert=True)
         RequestReference.objects.create(
             request=request, reference=reference, team=service.provider_team, created_at=now
         )
         TeamHolding.objects.create(request=request, team=service.provider_team, started_at=now)
-        clocks.start_clocks(request, at=now)
-        request.save(update_fields=["resolution_due_at", "sla_breached"])
+        clocks.start_clocks(request, planned_clocks)
         _record(
             request,
             actor,
