@@ -69,13 +69,14 @@ def _check_one(form_field: FormField, value: Any) -> tuple[Any, str | None]:
         return list(dict.fromkeys(value)), None
     if kind in (FieldKind.PERSON, FieldKind.TEAM):
         model = Person if kind == FieldKind.PERSON else Team
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
+        # Only whole numbers name an id: int(1.9) or int(True) would name someone else.
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
             return None, f"Choose a {kind} by id."
-        if isinstance(value, bool) or not model.objects.filter(pk=pk, is_active=True).exists():
+        if not model.objects.filter(pk=value, is_active=True).exists():
             return None, f"No active {kind} with id {value}."
-        return pk, None
+        return value, None
     return None, "Unsupported field."
 
 

@@ -193,15 +193,21 @@ def page_of_requests(requests: QuerySet[Request], *, cursor: str | None, limit: 
 
 
 def comments_visible_to(person: Person | policy.Viewer, request: Request) -> QuerySet[Comment]:
+    viewer = policy.as_viewer(person)
+    if not policy.can_view_request(viewer, request):
+        return Comment.objects.none()
     comments = request.comments.select_related("author").prefetch_related("attachments")
-    if not policy.can_see_internal(person, request):
+    if not policy.can_see_internal(viewer, request):
         comments = comments.filter(is_public=True)
     return comments.order_by("created_at", "id")
 
 
 def history_visible_to(person: Person | policy.Viewer, request: Request) -> QuerySet[RequestEvent]:
+    viewer = policy.as_viewer(person)
+    if not policy.can_view_request(viewer, request):
+        return RequestEvent.objects.none()
     events = request.events.select_related("actor")
-    if not policy.can_see_internal(person, request):
+    if not policy.can_see_internal(viewer, request):
         events = events.filter(is_public=True)
     return events.order_by("created_at", "id")
 

@@ -3,6 +3,8 @@
 import hashlib
 import os
 import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -55,6 +57,33 @@ def store_file(source: IO[bytes], *, max_bytes: int | None = None) -> StoredFile
     finally:
         partial_path.unlink(missing_ok=True)
     return StoredFile(stored_name=stored_name, size=size, sha256=digest.hexdigest())
+
+
+def discard_files(stored: Iterable[StoredFile]) -> None:
+    """Remove files whose database rows were never written (the change failed)."""
+    for stored_file in stored:
+        attachment_path(stored_file.stored_name).unlink(missing_ok=True)
+
+
+@contextmanager
+def files_kept_on_success(stored: list[StoredFile]) -> Iterator[None]:
+    """Discard ``stored`` if the block fails, so no file outlives a refused change."""
+    succeeded = False
+    try:
+        yield
+        succeeded = True
+    finally:
+        if not succeeded:
+            discard_files(stored)
+
+
+def store_files(streams: Iterable[IO[bytes]]) -> list[StoredFile]:
+    """Store several files; if any is refused, none of them stays on disk."""
+    stored: list[StoredFile] = []
+    with files_kept_on_success(stored):
+        for stream in streams:
+            stored.append(store_file(stream))
+    return stored
 
 
 def safe_display_name(name: str) -> str:

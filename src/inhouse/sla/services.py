@@ -85,8 +85,15 @@ def _save(clock: Clock, *fields: str) -> None:
 
 
 def _mark_breach_if_late(clock: Clock, at: datetime) -> None:
+    """A clock stopped or paused past its due time breached then; the history says so once."""
     if clock.breached_at is None and clock.due_at is not None and at > clock.due_at:
         clock.breached_at = clock.due_at
+        RequestEvent.objects.create(
+            request_id=clock.request_id,
+            kind=EventKind.BREACHED,
+            data={"clock": clock.kind, "due_at": clock.due_at.isoformat()},
+            created_at=at,
+        )
 
 
 def stop_clock(request: Request, kind: str, *, at: datetime) -> Clock | None:

@@ -46,7 +46,12 @@ from inhouse.desk.models import (
     TeamHolding,
 )
 from inhouse.desk.services import notifications
-from inhouse.desk.storage import safe_display_name, store_file
+from inhouse.desk.storage import (
+    files_kept_on_success,
+    safe_display_name,
+    store_file,
+    store_files,
+)
 from inhouse.org.models import Membership, Person, Team
 from inhouse.sla import services as clocks
 from inhouse.sla.models import ClockKind
@@ -82,13 +87,27 @@ def _record(
     )
 
 
-def _lock(request: Request, expected_version: int | None) -> Request:
-    """Re-read the request under a row lock and check the caller's version."""
+def _lock(
+    request: Request,
+    expected_version: int | None,
+    *,
+    viewer: policy.Viewer,
+    work: bool = False,
+) -> Request:
+    """Re-read the request under a row lock, then check permission and version on it.
+
+    Permission is checked again on the locked row because the caller's copy may be
+    stale: the request may have been transferred to another team meanwhile.
+    """
     locked = (
         Request.objects.select_for_update(of=("self",))
         .select_related("agreement__calendar")
         .get(pk=request.pk)
     )
+    if not policy.can_view_request(viewer, locked):
+        raise NotFound("No such request.")
+    if work and not policy.can_work_request(viewer, locked):
+        raise PermissionDenied("Only agents of the team handling this request can do that.")
     if expected_version is not None and expected_version != locked.version:
         raise StaleVersion(expected=expected_version, current=locked.version)
     return locked
@@ -100,7 +119,13 @@ def _save_changed(request: Request, fields: Sequence[str], *, at: datetime) -> N
     request.save(update_fields=[*fields, "version", "updated_at"])
 
 
+def _require_active(actor: Person) -> None:
+    if not actor.is_active:
+        raise PermissionDenied("Deactivated people cannot change requests.")
+
+
 def _require_view(actor: Person, request: Request) -> policy.Viewer:
+    _require_active(actor)
     viewer = policy.viewer_for(actor)
     if not policy.can_view_request(viewer, request):
         raise NotFound("No such request.")
@@ -169,6 +194,7 @@ def submit_request(
 
     Validates the form, finds the agreement, starts the clocks and records history.
     """
+    _require_active(actor)
     requester = requester or actor
     viewer = policy.viewer_for(actor)
     requester_view = viewer if requester.pk == actor.pk else requester
@@ -210,7 +236,11 @@ def submit_request(
     )
     if checked.errors:
         raise InvalidInput("Some answers need fixing.", fields=checked.errors)
-    stored = {key: (files[key], store_file(files[key].stream)) for key in checked.file_fields}
+    stored_files = store_files(files[key].stream for key in checked.file_fields)
+    stored = {
+        key: (files[key], stored_file)
+        for key, stored_file in zip(checked.file_fields, stored_files, strict=True)
+    }
 
     now = timezone.now()
     request = Request(
@@ -232,7 +262,7 @@ def submit_request(
     )
     # Planned before the write transaction so the database lock is held briefly.
     planned_clocks = clocks.plan_clocks(request, at=now)
-    with transaction.atomic():
+    with files_kept_on_success(stored_files), transaction.atomic():
         reference = _next_reference(service.provider_team)
         request.reference = reference
         request.save(force_insert=True)
@@ -342,10 +372,11 @@ def add_comment(
             "Only agents of the team handling this request can add internal notes."
         )
     body = _clean_text(body, field="body", limit=MAX_BODY, required=True)
-    stored = [(upload, store_file(upload.stream)) for upload in attachments]
+    stored_files = store_files(upload.stream for upload in attachments)
+    stored = list(zip(attachments, stored_files, strict=True))
     now = timezone.now()
-    with transaction.atomic():
-        request = _lock(request, None)
+    with files_kept_on_success(stored_files), transaction.atomic():
+        request = _lock(request, None, viewer=viewer, work=not public)
         comment = Comment.objects.create(
             request=request,
             author=actor,
@@ -432,11 +463,11 @@ def _create_attachment(
 
 
 def add_attachment(*, actor: Person, request: Request, upload: Upload) -> Attachment:
-    _require_view(actor, request)
+    viewer = _require_view(actor, request)
     stored_file = store_file(upload.stream)
     now = timezone.now()
-    with transaction.atomic():
-        request = _lock(request, None)
+    with files_kept_on_success([stored_file]), transaction.atomic():
+        request = _lock(request, None, viewer=viewer)
         attachment = _create_attachment(request, actor, upload, stored_file, comment=None, at=now)
         Request.objects.filter(pk=request.pk).update(updated_at=now)
     return attachment
@@ -489,7 +520,7 @@ def transition_request(
         comment = _clean_text(comment, field="comment", limit=MAX_BODY, required=False) or None
     now = timezone.now()
     with transaction.atomic():
-        request = _lock(request, expected_version)
+        request = _lock(request, expected_version, viewer=viewer)
         allowed = policy.transitions_for(viewer, request)
         if to not in allowed:
             if to in policy.TRANSITIONS[request.status] and not allowed:
@@ -562,7 +593,7 @@ def update_request(
     viewer = _require_work(actor, request)
     now = timezone.now()
     with transaction.atomic():
-        request = _lock(request, expected_version)
+        request = _lock(request, expected_version, viewer=viewer, work=True)
         changed: list[str] = []
         if assignee is not UNCHANGED and assignee != request.assignee:
             if assignee is not None and not policy.can_be_assignee(assignee, request):
@@ -675,7 +706,7 @@ def add_watcher(*, actor: Person, request: Request, watcher: Person) -> None:
         raise PermissionDenied("Only the requester or the provider's agents can add watchers.")
     now = timezone.now()
     with transaction.atomic():
-        request = _lock(request, None)
+        request = _lock(request, None, viewer=viewer)
         if not request.watchers.filter(pk=watcher.pk).exists():
             request.watchers.add(watcher)
             _record(request, actor, EventKind.WATCHER_ADDED, {"watcher": watcher.pk}, at=now)
@@ -695,13 +726,13 @@ def transfer_request(
     team held it is recorded, the agreement is looked up again and the clocks
     are recomputed from their start, keeping the paused time.
     """
-    _require_work(actor, request)
+    viewer = _require_work(actor, request)
     if not service.is_active:
         raise InvalidInput("That service is not active.", fields={"service": "Not active."})
     note = _clean_text(note, field="note", limit=MAX_BODY, required=False)
     now = timezone.now()
     with transaction.atomic():
-        request = _lock(request, expected_version)
+        request = _lock(request, expected_version, viewer=viewer, work=True)
         if not request.is_open:
             raise Conflict("Only an open request can be transferred.")
         if service.pk == request.service_id:
