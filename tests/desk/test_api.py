@@ -366,3 +366,19 @@ def test_an_attachment_over_the_limit_is_413_and_leaves_nothing(cast, settings):
     assert response.status_code == 413
     assert not Attachment.objects.exists()
     assert not any(p.is_file() for p in settings.ATTACHMENT_ROOT.rglob("*"))
+
+
+def test_every_look_at_a_confidential_request_is_audited_without_content(cast, caplog):
+    rita, hana = bearer(cast.rita), bearer(cast.hana)
+    created = post_json(
+        rita,
+        "/api/v1/requests",
+        {"service": "mediation", "subject": "Secret subject", "form_answers": {"summary": "x"}},
+    ).json()
+    with caplog.at_level("INFO", logger="inhouse.audit"):
+        hana.get(f"/api/v1/requests/{created['reference']}")
+        bearer(cast.carl).get(f"/api/v1/requests/{created['reference']}")
+    audited = [r.getMessage() for r in caplog.records if r.name == "inhouse.audit"]
+    request_id = Request.objects.get(reference=created["reference"]).pk
+    assert audited == [f"confidential request opened: person={cast.hana.pk} request={request_id}"]
+    assert "Secret" not in " ".join(audited)

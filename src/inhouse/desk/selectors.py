@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,10 @@ from inhouse.desk.models import (
 )
 from inhouse.org.models import Person
 from inhouse.sla.models import Clock
+
+# Every look at a confidential request is recorded: who, which request, what, when.
+# Never its content.
+audit = logging.getLogger("inhouse.audit")
 
 
 def requests_visible_to(person: Person | policy.Viewer) -> QuerySet[Request]:
@@ -53,6 +58,10 @@ def get_request_for(person: Person | policy.Viewer, reference: str) -> Request:
     )
     if request is None or not policy.can_view_request(viewer, request):
         raise NotFound("No such request.")
+    if request.confidential:
+        audit.info(
+            "confidential request opened: person=%s request=%s", viewer.person_id, request.pk
+        )
     return request
 
 
@@ -228,6 +237,11 @@ def get_attachment_for(
     attachment = attachments_visible_to(person, request).filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound("No such attachment.")
+    if request.confidential:
+        audit.info(
+            "confidential attachment fetched: person=%s request=%s attachment=%s",
+            policy.as_viewer(person).person_id, request.pk, attachment.pk,
+        )  # fmt: skip
     return attachment
 
 
