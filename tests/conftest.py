@@ -9,6 +9,7 @@
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -51,6 +52,18 @@ class Cast:
     fred: Person
     otto: Person
     ada: Person
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Django replaces an old SQLite test database but not its WAL files; a run that
+    was killed leaves them behind, and the next run would then fail with I/O errors."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if database["ENGINE"].endswith("sqlite3") and name:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

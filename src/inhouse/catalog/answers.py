@@ -104,6 +104,8 @@ def check_answers(
     for key in uploaded - {k for k, f in fields_by_key.items() if f.kind == FieldKind.FILE}:
         result.errors[key] = "This field does not take a file."
     for key, form_field in fields_by_key.items():
+        if key in result.errors:
+            continue
         required = form_field.required or key in obliged
         if form_field.kind == FieldKind.FILE:
             if key in answers:

@@ -224,8 +224,11 @@ def history_visible_to(person: Person | policy.Viewer, request: Request) -> Quer
 def attachments_visible_to(
     person: Person | policy.Viewer, request: Request
 ) -> QuerySet[Attachment]:
+    viewer = policy.as_viewer(person)
+    if not policy.can_view_request(viewer, request):
+        return Attachment.objects.none()
     attachments = request.attachments.select_related("comment")
-    if not policy.can_see_internal(person, request):
+    if not policy.can_see_internal(viewer, request):
         attachments = attachments.filter(Q(comment__isnull=True) | Q(comment__is_public=True))
     return attachments
 

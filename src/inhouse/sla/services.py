@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from inhouse.catalog.models import Agreement
 from inhouse.catalog.selectors import target_for
@@ -85,9 +86,18 @@ def _save(clock: Clock, *fields: str) -> None:
 
 
 def _mark_breach_if_late(clock: Clock, at: datetime) -> None:
-    """A clock stopped or paused past its due time breached then; the history says so once."""
+    """A clock stopped or paused past its due time breached then; the history says so once.
+
+    The breach is claimed with a conditional UPDATE, as the sweep does, so a sweep
+    committing in between cannot make it recorded twice.
+    """
     if clock.breached_at is None and clock.due_at is not None and at > clock.due_at:
         clock.breached_at = clock.due_at
+        claimed = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
+            breached_at=clock.due_at
+        )
+        if not claimed:
+            return
         RequestEvent.objects.create(
             request_id=clock.request_id,
             kind=EventKind.BREACHED,
@@ -150,7 +160,15 @@ def retarget_clocks(request: Request) -> None:
     """
     targets = _targets(request.agreement, request.priority)
     for clock in Clock.objects.filter(request=request):
-        if clock.kind not in targets or clock.stopped_at is not None:
+        if clock.stopped_at is not None:
+            continue
+        if clock.kind not in targets:
+            # No agreement covers this any more (say, moved to a team without one):
+            # the clock stops rather than run on targets nobody promised.
+            clock.stopped_at = timezone.now()
+            clock.paused_at = None
+            _unschedule(clock)
+            _save(clock, "stopped_at", "paused_at", "due_at", "warn_at")
             continue
         clock.target = targets[clock.kind]
         clock.calendar = request.agreement.calendar

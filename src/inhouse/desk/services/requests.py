@@ -542,17 +542,21 @@ def transition_request(
                     "Resolve them or remove the dependency first."
                 )
         if comment:
-            Comment.objects.create(
+            works_it = policy.can_work_request(viewer, request)
+            posted = Comment.objects.create(
                 request=request,
                 author=actor,
                 body=comment,
                 is_public=True,
-                by_provider=policy.can_work_request(viewer, request),
+                by_provider=works_it,
                 channel=channel,
                 created_at=now,
             )
-            _record(request, actor, EventKind.COMMENTED, {"public": True}, at=now)
-            if policy.can_work_request(viewer, request) and request.first_responded_at is None:
+            _record(
+                request, actor, EventKind.COMMENTED, {"comment": posted.pk, "public": True}, at=now
+            )
+            notifications.notify_reply(request, actor=actor, public=True)
+            if works_it and request.first_responded_at is None:
                 _mark_first_response(request, actor, at=now)
         _apply_status(request, actor, to, at=now)
         clocks.refresh_request_sla_fields(request)
@@ -772,9 +776,18 @@ def transfer_request(
                 "service": [old_service.slug, service.slug],
                 "provider_team": [old_team_id, service.provider_team_id],
                 "reference": [old_reference, request.reference],
-                **({"note": note} if note else {}),
             },
             at=now,
         )
+        if note:
+            # Why it moved is for the agents of both teams, not for the requester.
+            handover = Comment.objects.create(
+                request=request, author=actor, body=note, is_public=False, by_provider=True,
+                created_at=now,
+            )  # fmt: skip
+            _record(
+                request, actor, EventKind.COMMENTED, {"comment": handover.pk, "public": False},
+                at=now, public=False,
+            )  # fmt: skip
         _save_changed(request, changed, at=now)
     return request
