@@ -87,6 +87,7 @@ def start_server(port: int) -> subprocess.Popen:
             "--workers", "1",
             "--threads", "4",
             "--log-level", "warning",
+            "--no-control-socket",
         ],
         env=env,
         cwd=ROOT,

@@ -1,25 +1,70 @@
+"""`inhouse serve`: gunicorn and one background worker, stopped together."""
+
+from argparse import ArgumentTypeError
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inhouse.core.server import serve_with_worker
+from inhouse.core.server import (
+    ServeError,
+    default_web_workers,
+    ensure_bind_available,
+    serve_with_worker,
+)
+
+
+def positive_int(raw: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise ArgumentTypeError("must be at least 1")
+    return value
+
+
+def prepare_static_files() -> None:
+    if settings.PRODUCTION:
+        # The production profile serves compressed files from STATIC_ROOT; the demo
+        # profile serves them straight from the apps (WHITENOISE_USE_FINDERS).
+        call_command("collectstatic", interactive=False, verbosity=0)
+    else:
+        # WhiteNoise warns in every web process when STATIC_ROOT is missing, finders or not.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+def serve_until_stopped(*, bind: str, web_workers: int | None, with_worker: bool) -> None:
+    """Serves; turns a refusal to start or an unclean stop into a CommandError."""
+    try:
+        # Bad options are refused before anything is written.
+        ensure_bind_available(bind)
+        web_workers = web_workers or default_web_workers()
+        prepare_static_files()
+        code = serve_with_worker(bind=bind, web_workers=web_workers, with_worker=with_worker)
+    except ServeError as error:
+        raise CommandError(str(error)) from None
+    if code:
+        raise CommandError(f"The server stopped with exit status {code}.", returncode=code)
 
 
 class Command(BaseCommand):
     help = "Serve Inhouse with gunicorn, together with one background worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default="127.0.0.1:8000")
-        parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
+        parser.add_argument(
+            "--workers",
+            type=positive_int,
+            default=None,
+            help="gunicorn worker processes (default: $INHOUSE_WEB_WORKERS or 3)",
+        )
         parser.add_argument("--no-worker", action="store_true", help="serve the web only")
 
-    def handle(self, *args: Any, bind: str, workers: int, no_worker: bool, **options: Any) -> None:
-        if workers < 1:
-            raise CommandError("--workers must be at least 1.")
-        if settings.PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
-        code = serve_with_worker(bind=bind, web_workers=workers, with_worker=not no_worker)
-        if code:
-            raise CommandError(f"The server stopped with exit code {code}.")
+    def handle(
+        self, *args: Any, bind: str, workers: int | None, no_worker: bool, **options: Any
+    ) -> None:
+        serve_until_stopped(bind=bind, web_workers=workers, with_worker=not no_worker)
