@@ -1,15 +1,24 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from inhouse.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("inhouse.core.urls")),
+    path("", include("inhouse.desk.urls_portal")),
+    path("work/", include("inhouse.desk.urls_workspace")),
+    path("catalog/", include("inhouse.catalog.urls")),
+    path("org/", include("inhouse.org.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:
     from inhouse.core.bench import insert_one_row
 
     urlpatterns.append(path("bench/insert", insert_one_row))
+
+handler404 = "inhouse.core.views.page_not_found"
+handler403 = "inhouse.core.views.permission_denied"
+handler500 = "inhouse.core.views.server_error"

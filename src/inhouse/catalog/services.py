@@ -7,11 +7,12 @@ lead its team gets ``PermissionDenied``. Invalid input raises ``InvalidInput``
 whose ``fields`` name every problem at once, so a form can show them all.
 """
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from inhouse import policy
@@ -36,6 +37,8 @@ MAX_CHOICES = 100
 # A target above a year of round-the-clock minutes is surely a typo.
 MAX_TARGET_MINUTES = 366 * 24 * 60
 CHOICE_KINDS = (FieldKind.CHOICE, FieldKind.MULTI_CHOICE)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,22 @@ class AgreementDetails:
 # --- permission ----------------------------------------------------------------------
 
 
+def _refuse(actor: Person, team: Team, what: str) -> None:
+    logger.warning(
+        "catalog change refused: person %s is no lead of team %s (%s)", actor.pk, team.pk, what
+    )
+
+
 def _require_manager(actor: Person, team: Team, *, what: str) -> None:
     if not policy.can_manage_team(actor, team):
+        _refuse(actor, team, what)
         raise PermissionDenied(f"Only the leads of {team.name} can change its {what}.")
 
 
 def _require_service_manager(actor: Person, service: Service) -> None:
     viewer = policy.viewer_for(actor)
     if not policy.can_manage_team(viewer, service.provider_team):
+        _refuse(actor, service.provider_team, f"service {service.pk}")
         # A restricted service someone cannot request stays hidden, as everywhere.
         if not policy.can_request_service(viewer, service):
             raise NotFound("No such service.")
@@ -160,7 +171,7 @@ def _apply_service(service: Service, details: ServiceDetails) -> None:
     service.is_active = details.is_active
 
 
-SERVICE_FIELDS = [
+_SERVICE_FIELDS = [
     "name",
     "slug",
     "description",
@@ -178,13 +189,25 @@ def create_service(*, actor: Person, team: Team, details: ServiceDetails) -> Ser
     errors = _check_service(details, current=None)
     if errors:
         raise InvalidInput("The service could not be created.", fields=errors)
-    with transaction.atomic():
-        service = Service(provider_team=team)
-        _apply_service(service, details)
-        service.save()
-        if details.visibility == Visibility.RESTRICTED:
-            service.visible_to_teams.set(details.visible_to_teams)
+    try:
+        with transaction.atomic():
+            service = Service(provider_team=team)
+            _apply_service(service, details)
+            service.save()
+            if details.visibility == Visibility.RESTRICTED:
+                service.visible_to_teams.set(details.visible_to_teams)
+    except IntegrityError as exc:
+        raise _slug_taken(details.slug) from exc
+    logger.info("service %s created by person %s", service.pk, actor.pk)
     return service
+
+
+def _slug_taken(slug: str) -> InvalidInput:
+    # Someone took the address between our check and the insert.
+    return InvalidInput(
+        "The service could not be saved.",
+        fields={"slug": f"Another service already uses the address '{slug}'."},
+    )
 
 
 def update_service(*, actor: Person, service: Service, details: ServiceDetails) -> Service:
@@ -192,11 +215,16 @@ def update_service(*, actor: Person, service: Service, details: ServiceDetails) 
     errors = _check_service(details, current=service)
     if errors:
         raise InvalidInput("The service could not be saved.", fields=errors)
-    with transaction.atomic():
-        _apply_service(service, details)
-        service.save(update_fields=SERVICE_FIELDS)
-        restricted = details.visibility == Visibility.RESTRICTED
-        service.visible_to_teams.set(details.visible_to_teams if restricted else [])
+    try:
+        with transaction.atomic():
+            _apply_service(service, details)
+            service.save(update_fields=_SERVICE_FIELDS)
+            restricted = details.visibility == Visibility.RESTRICTED
+            service.visible_to_teams.set(details.visible_to_teams if restricted else [])
+    except IntegrityError as exc:
+        service.refresh_from_db()
+        raise _slug_taken(details.slug) from exc
+    logger.info("service %s changed by person %s", service.pk, actor.pk)
     return service
 
 
@@ -255,11 +283,19 @@ def add_form_field(
         errors["key"] = f"This form already has a field with the key '{key}'."
     if errors:
         raise InvalidInput("The field could not be added.", fields=errors)
-    with transaction.atomic():
-        last = service.form_fields.aggregate(last=Max("position"))["last"]
-        form_field = FormField(service=service, key=key, position=0 if last is None else last + 1)
-        _apply_form_field(form_field, details)
-        form_field.save()
+    try:
+        with transaction.atomic():
+            last = service.form_fields.aggregate(last=Max("position"))["last"]
+            form_field = FormField(
+                service=service, key=key, position=0 if last is None else last + 1
+            )
+            _apply_form_field(form_field, details)
+            form_field.save()
+    except IntegrityError as exc:
+        raise InvalidInput(
+            "The field could not be added.",
+            fields={"key": f"This form already has a field with the key '{key}'."},
+        ) from exc
     return form_field
 
 
@@ -396,28 +432,41 @@ def save_agreement(
     errors = _check_agreement(team, details, current=agreement)
     if errors:
         raise InvalidInput("The agreement could not be saved.", fields=errors)
-    with transaction.atomic():
-        if agreement is None:
-            agreement = Agreement(provider_team=team)
-        agreement.name = details.name.strip()
-        agreement.service = details.service
-        agreement.customer_team = details.customer_team
-        agreement.calendar = details.calendar
-        agreement.customer_obligations = list(details.customer_obligations)
-        agreement.obligations_note = details.obligations_note.strip()
-        agreement.is_active = details.is_active
-        agreement.save()
-        agreement.targets.exclude(priority__in=list(details.targets)).delete()
-        for priority, target in details.targets.items():
-            AgreementTarget.objects.update_or_create(
-                agreement=agreement,
-                priority=priority,
-                defaults={
-                    "first_response_minutes": target.first_response_minutes,
-                    "resolution_minutes": target.resolution_minutes,
-                },
-            )
-    return agreement
+    target = agreement or Agreement(provider_team=team)
+    try:
+        with transaction.atomic():
+            _apply_agreement(target, details)
+    except IntegrityError as exc:
+        # Another agreement took this scope between our check and the save.
+        if agreement is not None:
+            agreement.refresh_from_db()
+        raise InvalidInput(
+            "The agreement could not be saved.",
+            fields={"customer_team": "Another agreement already covers this service and customer."},
+        ) from exc
+    logger.info("agreement %s saved by person %s", target.pk, actor.pk)
+    return target
+
+
+def _apply_agreement(agreement: Agreement, details: AgreementDetails) -> None:
+    agreement.name = details.name.strip()
+    agreement.service = details.service
+    agreement.customer_team = details.customer_team
+    agreement.calendar = details.calendar
+    agreement.customer_obligations = list(details.customer_obligations)
+    agreement.obligations_note = details.obligations_note.strip()
+    agreement.is_active = details.is_active
+    agreement.save()
+    agreement.targets.exclude(priority__in=list(details.targets)).delete()
+    for priority, target in details.targets.items():
+        AgreementTarget.objects.update_or_create(
+            agreement=agreement,
+            priority=priority,
+            defaults={
+                "first_response_minutes": target.first_response_minutes,
+                "resolution_minutes": target.resolution_minutes,
+            },
+        )
 
 
 def deactivate_agreement(*, actor: Person, agreement: Agreement) -> Agreement:

@@ -33,6 +33,15 @@ def requests_visible_to(person: Person | policy.Viewer) -> QuerySet[Request]:
     return Request.objects.filter(policy.visible_requests_q(viewer))
 
 
+def requests_involving(person: Person | policy.Viewer) -> QuerySet[Request]:
+    """Requests the person filed or watches; not every request of their teams."""
+    viewer = policy.as_viewer(person)
+    watched = Request.watchers.through.objects.filter(person_id=viewer.person_id).values(
+        "request_id"
+    )
+    return requests_visible_to(viewer).filter(Q(requester_id=viewer.person_id) | Q(pk__in=watched))
+
+
 def get_request_for(person: Person | policy.Viewer, reference: str) -> Request:
     """The request a caller named by any reference it has carried, if they may see it."""
     viewer = policy.as_viewer(person)

@@ -6,6 +6,7 @@ the calendar row, which moves its ``updated_at``; ``sla.calendars`` keys its
 per-process cache on that, so every process picks the change up.
 """
 
+import logging
 from collections.abc import Mapping
 from datetime import date
 
@@ -19,6 +20,8 @@ from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.org.models import Person, validate_timezone
 from inhouse.sla.models import Calendar, ClosedDay, validate_weekly_hours
 
+logger = logging.getLogger(__name__)
+
 
 def can_manage_calendar(actor: Person | policy.Viewer, calendar: Calendar) -> bool:
     viewer = policy.as_viewer(actor)
@@ -31,6 +34,9 @@ def can_manage_calendar(actor: Person | policy.Viewer, calendar: Calendar) -> bo
 
 def _require_manager(actor: Person, calendar: Calendar) -> None:
     if not can_manage_calendar(actor, calendar):
+        logger.warning(
+            "calendar change refused: person %s may not change calendar %s", actor.pk, calendar.pk
+        )
         raise PermissionDenied(
             "Only org admins and the leads of teams whose agreements use this calendar "
             "can change it."
@@ -107,6 +113,7 @@ def update_calendar(
             "updated_at",
         ]
     )
+    logger.info("calendar %s changed by person %s", calendar.pk, actor.pk)
     return calendar
 
 

@@ -1,0 +1,477 @@
+"""Web forms for a lead's catalog pages: parse what a browser posts into service input.
+
+The forms only parse; the rules (unique slugs, choices, targets, obligations)
+live in ``catalog.services`` and ``sla.calendar_services``, whose field errors
+the views attach back to these forms with ``add_service_errors``.
+"""
+
+import re
+import zoneinfo
+from collections.abc import Iterable, Mapping
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from inhouse.catalog.models import (
+    Agreement,
+    FieldKind,
+    FormField,
+    Priority,
+    ProcessCategory,
+    Service,
+    Visibility,
+)
+from inhouse.catalog.services import AgreementDetails, FormFieldDetails, ServiceDetails, Target
+from inhouse.org.models import PersonKind, Team
+from inhouse.sla.models import Calendar
+
+# Slugs the catalog's own addresses use below /catalog/.
+RESERVED_SLUGS = {"manage"}
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+def add_service_errors(form: forms.Form, fields: Mapping[str, str], message: str) -> None:
+    """Show a service's field errors on the form; errors about other things go on top."""
+    unplaced = []
+    for name, error in fields.items():
+        if name in form.fields:
+            form.add_error(name, error)
+        else:
+            unplaced.append(error)
+    if unplaced or not fields:
+        form.add_error(None, " ".join(unplaced) or message)
+
+
+# --- services --------------------------------------------------------------------------
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=100,
+        help_text=_(
+            "Lowercase letters, digits and dashes; the service lives at /catalog/<address>/."
+        ),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the service delivers and when to ask for it."),
+    )
+    process_category = forms.ChoiceField(
+        label=_("Process category"), choices=ProcessCategory.choices
+    )
+    default_priority = forms.ChoiceField(label=_("Default priority"), choices=Priority.choices)
+    visibility = forms.ChoiceField(
+        label=_("Who may request it"), choices=Visibility.choices, widget=forms.RadioSelect
+    )
+    visible_to_teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for listed teams and person kinds: members of these teams."),
+    )
+    visible_to_kinds = forms.MultipleChoiceField(
+        label=_("Person kinds"),
+        choices=PersonKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confidential = forms.BooleanField(
+        label=_("Confidential"),
+        required=False,
+        help_text=_("Only the requester, your team's agents and approvers see its requests."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("Inactive services leave the catalog; existing requests stay."),
+    )
+
+    def __init__(self, *args, service: Service | None = None, **kwargs) -> None:
+        if service is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": service.name,
+                "slug": service.slug,
+                "description": service.description,
+                "process_category": service.process_category,
+                "default_priority": service.default_priority,
+                "visibility": service.visibility,
+                "visible_to_teams": list(service.visible_to_teams.all()),
+                "visible_to_kinds": service.visible_to_kinds,
+                "confidential": service.confidential,
+                "is_active": service.is_active,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["visible_to_teams"].queryset = Team.objects.filter(is_active=True).order_by(
+            "name"
+        )
+        self.fields["process_category"].initial = ProcessCategory.SUPPORT
+        self.fields["default_priority"].initial = Priority.NORMAL
+        self.fields["visibility"].initial = Visibility.EVERYONE
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip().lower()
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("This address is taken by the catalog itself."))
+        return slug
+
+    def details(self) -> ServiceDetails:
+        data = self.cleaned_data
+        return ServiceDetails(
+            name=data["name"],
+            slug=data["slug"],
+            description=data["description"],
+            process_category=data["process_category"],
+            visibility=data["visibility"],
+            visible_to_teams=list(data["visible_to_teams"]),
+            visible_to_kinds=data["visible_to_kinds"],
+            confidential=data["confidential"],
+            default_priority=data["default_priority"],
+            is_active=data["is_active"],
+        )
+
+
+# --- request form fields ---------------------------------------------------------------
+
+
+def key_from_label(label: str) -> str:
+    """ "Cost center" → "cost_center"; a label without letters gives a key the service refuses."""
+    key = slugify(label).replace("-", "_")[:60].strip("_")
+    return key if key[:1].isalpha() else f"field_{key}"[:60]
+
+
+class FormFieldForm(forms.Form):
+    """One question of a request form. The key is set once, when the field is added."""
+
+    label = forms.CharField(label=_("Label"), max_length=200)
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "How the API and agreements name the answer, e.g. cost_center; made from the label "
+            "if left empty. Fixed once set."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=FieldKind.choices)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For choice kinds only: one choice a line."),
+    )
+    help_text = forms.CharField(
+        label=_("Help text"),
+        max_length=300,
+        required=False,
+        help_text=_("Shown under the field to the requester."),
+    )
+
+    def __init__(self, *args, form_field: FormField | None = None, **kwargs) -> None:
+        if form_field is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "label": form_field.label,
+                "kind": form_field.kind,
+                "required": form_field.required,
+                "choices": "\n".join(form_field.choices),
+                "help_text": form_field.help_text,
+            }
+        super().__init__(*args, **kwargs)
+        if form_field is not None:
+            del self.fields["key"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "key" in self.fields and not data.get("key") and data.get("label"):
+            data["key"] = key_from_label(data["label"])
+        return data
+
+    def details(self) -> FormFieldDetails:
+        data = self.cleaned_data
+        return FormFieldDetails(
+            label=data["label"],
+            kind=data["kind"],
+            required=data["required"],
+            choices=data["choices"].splitlines(),
+            help_text=data["help_text"],
+        )
+
+
+# --- agreements ------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^(?:(?P<hours>\d+)\s*h)?\s*(?:(?P<minutes>\d+)\s*m(?:in)?)?$")
+
+
+def minutes_as_text(minutes: int) -> str:
+    """90 → "1h 30m": how the pages show and accept business-time targets."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours}h {rest}m"
+    return f"{hours}h" if hours else f"{rest}m"
+
+
+def parse_minutes(text: str) -> int:
+    """ "45m", "4h", "1h 30m" or a bare number of minutes."""
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    match = _DURATION.match(text)
+    if not text or match is None:
+        raise forms.ValidationError(_("Write a duration like 45m, 4h or 1h 30m."))
+    return int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+
+
+class DurationField(forms.Field):
+    """A business-time target typed as text; empty means no target."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: str | None) -> int | None:
+        text = (value or "").strip()
+        if len(text) > 20:
+            raise forms.ValidationError(_("Write a duration like 45m, 4h or 1h 30m."))
+        return parse_minutes(text) if text else None
+
+
+def target_field_names(priority: str) -> tuple[str, str]:
+    return f"first_response_{priority}", f"resolution_{priority}"
+
+
+class AgreementForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("All of the team's services"),
+    )
+    customer_team = forms.ModelChoiceField(
+        label=_("Customer team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("Everyone"),
+        help_text=_("A department's agreement also covers its teams."),
+    )
+    calendar = forms.ModelChoiceField(
+        label=_("Business calendar"), queryset=Calendar.objects.all(), empty_label=None
+    )
+    customer_obligations = forms.MultipleChoiceField(
+        label=_("The customer must answer"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    obligations_note = forms.CharField(
+        label=_("What else the customer owes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(
+        self,
+        *args,
+        team: Team,
+        agreement: Agreement | None = None,
+        service: Service | None = None,
+        **kwargs,
+    ) -> None:
+        if agreement is not None and "initial" not in kwargs:
+            initial = {
+                "name": agreement.name,
+                "service": agreement.service,
+                "customer_team": agreement.customer_team,
+                "calendar": agreement.calendar,
+                "customer_obligations": agreement.customer_obligations,
+                "obligations_note": agreement.obligations_note,
+                "is_active": agreement.is_active,
+            }
+            for target in agreement.targets.all():
+                first, resolution = target_field_names(target.priority)
+                initial[first] = minutes_as_text(target.first_response_minutes)
+                initial[resolution] = minutes_as_text(target.resolution_minutes)
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["service"].queryset = Service.objects.filter(provider_team=team).order_by(
+            "name"
+        )
+        self.fields["customer_team"].queryset = Team.objects.filter(is_active=True).order_by("name")
+        for priority, label in Priority.choices:
+            first, resolution = target_field_names(priority)
+            self.fields[first] = DurationField(label=_("%s: first response") % label)
+            self.fields[resolution] = DurationField(label=_("%s: resolution") % label)
+        if self.is_bound:
+            service = self._posted_service()
+        elif service is None and agreement is not None:
+            service = agreement.service
+        self.fields["customer_obligations"].choices = obligation_choices(team, service)
+
+    def _posted_service(self) -> Service | None:
+        """The service the posted form names, so its obligations offer that service's keys."""
+        try:
+            return self.fields["service"].clean(self.data.get(self.add_prefix("service")))
+        except forms.ValidationError:
+            return None
+
+    def target_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """(priority label, first response field, resolution field) for each priority."""
+        rows = []
+        for priority, label in Priority.choices:
+            first, resolution = target_field_names(priority)
+            rows.append((label, self[first], self[resolution]))
+        return rows
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for priority, _label in Priority.choices:
+            first, resolution = target_field_names(priority)
+            if (data.get(first) is None) != (data.get(resolution) is None) and not (
+                first in self.errors or resolution in self.errors
+            ):
+                missing = first if data.get(first) is None else resolution
+                self.add_error(missing, _("Set both targets for this priority, or neither."))
+        return data
+
+    def details(self) -> AgreementDetails:
+        data = self.cleaned_data
+        targets = {}
+        for priority, _label in Priority.choices:
+            first, resolution = target_field_names(priority)
+            if data[first] is not None and data[resolution] is not None:
+                targets[priority] = Target(data[first], data[resolution])
+        return AgreementDetails(
+            name=data["name"],
+            calendar=data["calendar"],
+            targets=targets,
+            service=data["service"],
+            customer_team=data["customer_team"],
+            customer_obligations=data["customer_obligations"],
+            obligations_note=data["obligations_note"],
+            is_active=data["is_active"],
+        )
+
+
+def obligation_choices(team: Team, service: Service | None) -> list[tuple[str, str]]:
+    """The form keys an agreement may oblige: its service's, or any of the team's services'."""
+    fields = FormField.objects.filter(service__provider_team=team)
+    if service is not None:
+        fields = fields.filter(service=service)
+    choices: dict[str, str] = {}
+    for form_field in fields.select_related("service").order_by("service__name", "position"):
+        if form_field.key not in choices:
+            suffix = "" if service is not None else f" — {form_field.service.name}"
+            choices[form_field.key] = f"{form_field.label} ({form_field.key}){suffix}"
+    return list(choices.items())
+
+
+# --- calendars -------------------------------------------------------------------------
+
+_INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+
+
+def parse_day_hours(text: str) -> list[list[str]]:
+    """ "09:00-12:30, 13:30-17:30" → [["09:00", "12:30"], ["13:30", "17:30"]]; blank is closed."""
+    intervals = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        match = _INTERVAL.match(part)
+        if match is None:
+            raise forms.ValidationError(
+                _("Write opening hours as 09:00-17:00; separate several with commas."),
+            )
+        start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
+        start, end = f"{start_h:02d}:{start_m:02d}", f"{end_h:02d}:{end_m:02d}"
+        if start_h > 23 or start_m > 59 or end_m > 59 or (end_h, end_m) > (24, 0):
+            raise forms.ValidationError(
+                _("%(interval)s is not a time of day."), params={"interval": part}
+            )
+        if start >= end:
+            raise forms.ValidationError(
+                _("%(interval)s ends before it starts."), params={"interval": part}
+            )
+        if intervals and start < intervals[-1][1]:
+            raise forms.ValidationError(
+                _("List the hours in order, without overlaps (%(interval)s)."),
+                params={"interval": part},
+            )
+        intervals.append([start, end])
+    return intervals
+
+
+def day_hours_as_text(intervals: Iterable[Iterable[str]]) -> str:
+    return ", ".join(f"{start}-{end}" for start, end in intervals)
+
+
+class CalendarForm(forms.Form):
+    timezone = forms.ChoiceField(label=_("Timezone"))
+    holiday_country = forms.CharField(
+        label=_("Public holidays of country"),
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter code, e.g. DE, FR, US. Empty: no public holidays."),
+    )
+    holiday_subdivision = forms.CharField(
+        label=_("Region"),
+        max_length=10,
+        required=False,
+        help_text=_("State or region code, e.g. BY for Bavaria. Empty: the whole country."),
+    )
+
+    def __init__(self, *args, calendar: Calendar, **kwargs) -> None:
+        if "initial" not in kwargs:
+            initial = {
+                "timezone": calendar.timezone,
+                "holiday_country": calendar.holiday_country,
+                "holiday_subdivision": calendar.holiday_subdivision,
+            }
+            for day in range(7):
+                initial[f"hours_{day}"] = day_hours_as_text(calendar.weekly_hours.get(str(day), []))
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        zones = sorted(zoneinfo.available_timezones() | {calendar.timezone})
+        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        for day, name in enumerate(WEEKDAYS):
+            self.fields[f"hours_{day}"] = forms.CharField(
+                label=name, required=False, max_length=200
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for day in range(7):
+            name = f"hours_{day}"
+            if name in data:
+                try:
+                    data[name] = parse_day_hours(data[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+    def weekday_fields(self) -> list[forms.BoundField]:
+        return [self[f"hours_{day}"] for day in range(7)]
+
+    def weekly_hours(self) -> dict[str, list[list[str]]]:
+        return {str(day): self.cleaned_data[f"hours_{day}"] for day in range(7)}
+
+
+class ClosedDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Reason"), max_length=200)

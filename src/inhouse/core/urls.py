@@ -1,0 +1,63 @@
+"""Home, sign-in and password reset, notifications.
+
+No namespace: Django's auth views reverse ``password_reset_done`` and friends by
+their plain names.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from inhouse.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # django.contrib.admin ships templates under the default reset names and comes
+    # first in INSTALLED_APPS, so ours are named differently.
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/reset_form.html",
+            email_template_name="registration/reset_email.txt",
+            subject_template_name="registration/reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("notifications/", views.notifications, name="notifications"),
+    path(
+        "notifications/read-all/",
+        views.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views.notification_read,
+        name="notification-read",
+    ),
+]

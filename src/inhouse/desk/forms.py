@@ -1,0 +1,187 @@
+"""The portal's request form, generated from a service's form definition.
+
+The form only collects and shapes input: the answers are judged by
+``submit_request`` (the same check every channel gets), and the errors it
+reports by key are put back on the matching fields here. ``required`` is
+mirrored into the HTML so a browser can point out a missing answer early.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from inhouse.catalog.models import FieldKind, FormField, Priority, Service
+from inhouse.core.errors import DomainError
+from inhouse.desk.services import Upload
+from inhouse.org.models import Person, Team
+
+ANSWER_PREFIX = "answer_"
+# Keys ``submit_request`` names in its errors for the fixed part of the form.
+FIXED_FIELDS = ("subject", "description", "priority", "customer_team", "external_ref")
+
+
+class AnswerField(forms.Field):
+    """Passes the raw answer through; ``submit_request`` is the one to validate it."""
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+
+class RequestForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"required": True, "autocomplete": "off"}),
+        help_text=_("One line that says what you need."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Anything else that helps. Markdown works."),
+    )
+    priority = forms.CharField(label=_("Priority"), required=False)
+    customer_team = forms.ModelChoiceField(
+        label=_("On behalf of team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=None,
+    )
+    external_ref = forms.CharField(
+        label=_("External reference"),
+        max_length=200,
+        required=False,
+        help_text=_("The customer account, deal or case this work serves, if any."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        service: Service,
+        teams: list[Team],
+        people: list[Person] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.form_fields: list[FormField] = list(service.form_fields.all())
+        self.fields["priority"].widget = forms.Select(choices=Priority.choices)
+        self.fields["priority"].initial = service.default_priority
+        team_field = self.fields["customer_team"]
+        team_field.queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
+        team_field.initial = teams[0].pk if teams else None
+        if not teams:
+            del self.fields["customer_team"]
+        self._people = people
+        answer_fields = {}
+        for form_field in self.form_fields:
+            answer_field = self._field_for(form_field)
+            # Shown as "required" next to the label; Django's own ``required`` stays
+            # off so the service, not the form, judges a missing answer.
+            answer_field.marked_required = form_field.required
+            answer_fields[ANSWER_PREFIX + form_field.key] = answer_field
+        self.fields["subject"].marked_required = True
+        # The service's own questions come after the subject, before the details.
+        fixed = dict(self.fields)
+        self.fields = {"subject": fixed.pop("subject"), **answer_fields, **fixed}
+
+    def _field_for(self, form_field: FormField) -> forms.Field:
+        html_required = {"required": True} if form_field.required else {}
+        common = {"label": form_field.label, "help_text": form_field.help_text, "required": False}
+        kind = form_field.kind
+        if kind == FieldKind.LONG_TEXT:
+            return AnswerField(widget=forms.Textarea(attrs={"rows": 4, **html_required}), **common)
+        if kind == FieldKind.NUMBER:
+            widget = forms.NumberInput(attrs={"step": "any", **html_required})
+            return AnswerField(widget=widget, **common)
+        if kind == FieldKind.DATE:
+            return AnswerField(
+                widget=forms.DateInput(attrs={"type": "date", **html_required}), **common
+            )
+        if kind == FieldKind.CHOICE:
+            options = [("", _("Choose…")), *((c, c) for c in form_field.choices)]
+            return AnswerField(widget=forms.Select(choices=options, attrs=html_required), **common)
+        if kind == FieldKind.MULTI_CHOICE:
+            # A required attribute on each box would demand every box; the server says
+            # when none is ticked.
+            options = [(c, c) for c in form_field.choices]
+            return AnswerField(widget=forms.CheckboxSelectMultiple(choices=options), **common)
+        if kind == FieldKind.PERSON:
+            people = self._people if self._people is not None else []
+            options = [("", _("Choose a person…"))] + [
+                (person.pk, f"{person.full_name} ({person.email})") for person in people
+            ]
+            return AnswerField(widget=forms.Select(choices=options, attrs=html_required), **common)
+        if kind == FieldKind.TEAM:
+            options = [("", _("Choose a team…"))] + [
+                (team.pk, team.name) for team in Team.objects.filter(is_active=True)
+            ]
+            return AnswerField(widget=forms.Select(choices=options, attrs=html_required), **common)
+        if kind == FieldKind.FILE:
+            return forms.FileField(widget=forms.FileInput(attrs=html_required), **common)
+        return AnswerField(widget=forms.TextInput(attrs=html_required), **common)
+
+    @property
+    def needs_people(self) -> bool:
+        return any(f.kind == FieldKind.PERSON for f in self.form_fields)
+
+    @property
+    def has_files(self) -> bool:
+        return any(f.kind == FieldKind.FILE for f in self.form_fields)
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        return [self[ANSWER_PREFIX + form_field.key] for form_field in self.form_fields]
+
+    def answers(self) -> dict[str, Any]:
+        """The typed answers, blank ones left out, as ``submit_request`` takes them."""
+        result: dict[str, Any] = {}
+        for form_field in self.form_fields:
+            if form_field.kind == FieldKind.FILE:
+                continue
+            value = self.cleaned_data.get(ANSWER_PREFIX + form_field.key)
+            if value not in (None, "", []):
+                result[form_field.key] = value
+        return result
+
+    def uploads(self) -> dict[str, Upload]:
+        result: dict[str, Upload] = {}
+        for form_field in self.form_fields:
+            if form_field.kind != FieldKind.FILE:
+                continue
+            uploaded = self.cleaned_data.get(ANSWER_PREFIX + form_field.key)
+            if isinstance(uploaded, UploadedFile):
+                result[form_field.key] = Upload(
+                    name=uploaded.name or "upload",
+                    content_type=uploaded.content_type or "application/octet-stream",
+                    stream=uploaded,
+                )
+        return result
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Put each error the service named by key on the field it is about."""
+        placed = False
+        for key, message in error.fields.items():
+            name = key if key in FIXED_FIELDS else ANSWER_PREFIX + key
+            if name in self.fields:
+                self.add_error(name, message)
+                placed = True
+        if not placed:
+            self.add_error(None, error.message)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4, "required": True}),
+        required=False,
+        help_text=_("Markdown works: **bold**, lists, links."),
+    )
+    attachment = forms.FileField(label=_("Attach a file (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Ids that other parts of the page can point at ("Reply now" links to it).
+        kwargs.setdefault("auto_id", "reply-%s")
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,1 @@
+"""The desk's web pages: ``portal`` for requesters, ``workspace`` for agents."""

@@ -1,0 +1,408 @@
+"""The requester's side: ask for a service, follow the request, talk to the team.
+
+Every page reads through the selectors (which apply visibility) and every
+change goes through one service call; a request the viewer may not see is a
+404 on every URL here, reads and writes alike. Domain errors come back as
+messages or form errors on the page, never as a server error.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from inhouse import policy
+from inhouse.catalog.models import FieldKind, Service
+from inhouse.catalog.selectors import default_customer_team, expected_times, get_service_for
+from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion, TooLarge
+from inhouse.core.http import attachment_response
+from inhouse.core.views import viewer_or_404, wants_partial
+from inhouse.desk.forms import ReplyForm, RequestForm
+from inhouse.desk.models import Attachment, Request, Status
+from inhouse.desk.selectors import (
+    Page,
+    RequestFilters,
+    attachments_visible_to,
+    clocks_of,
+    comments_visible_to,
+    filter_requests,
+    get_attachment_for,
+    get_request_for,
+    page_of_requests,
+    requests_involving,
+)
+from inhouse.desk.services import Upload, add_comment, submit_request, transition_request
+from inhouse.org.models import Membership, Person, Team
+from inhouse.sla.selectors import ClockState, clock_state
+
+REQUESTS_PER_PAGE = 25
+# "My requests" filters by any one status or by one of these two groups.
+OPEN, DONE = "open", "done"
+
+
+def _visible_request(viewer: policy.Viewer, reference: str) -> Request:
+    try:
+        return get_request_for(viewer, reference)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _request_url(request: Request) -> str:
+    return reverse("portal:request", kwargs={"reference": request.reference})
+
+
+# --- asking ---------------------------------------------------------------------------------
+
+
+def _teams_of(person: Person) -> list[Team]:
+    """The viewer's teams, first joined first: the first is the default customer team."""
+    return [
+        membership.team
+        for membership in Membership.objects.filter(person=person, team__is_active=True)
+        .select_related("team")
+        .order_by("id")
+    ]
+
+
+def _request_form(
+    viewer: policy.Viewer, service: Service, *args: Any, **kwargs: Any
+) -> RequestForm:
+    needs_people = any(f.kind == FieldKind.PERSON for f in service.form_fields.all())
+    return RequestForm(
+        *args,
+        service=service,
+        teams=_teams_of(viewer.person),
+        people=list(Person.objects.filter(is_active=True)) if needs_people else None,
+        **kwargs,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """The service's form; on success, the new request's page with its reference."""
+    viewer = viewer_or_404(request)
+    try:
+        service = get_service_for(viewer.person, slug)
+    except NotFound as exc:
+        raise Http404 from exc
+    if request.method == "GET":
+        return _form_page(request, viewer, _request_form(viewer, service))
+
+    form = _request_form(viewer, service, request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = submit_request(
+                actor=viewer.person,
+                service=service,
+                subject=data["subject"] or "",
+                description=data["description"] or "",
+                form_answers=form.answers(),
+                files=form.uploads(),
+                priority=data["priority"] or None,
+                customer_team=data.get("customer_team"),
+                external_ref=data["external_ref"] or "",
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except (InvalidInput, TooLarge) as exc:
+            form.add_domain_error(exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Request %(reference)s submitted.") % {"reference": created.reference}
+            )
+            return redirect(_request_url(created))
+    return _form_page(request, viewer, form, status=400)
+
+
+def _form_page(
+    request: HttpRequest, viewer: policy.Viewer, form: RequestForm, *, status: int = 200
+) -> HttpResponse:
+    service = form.service
+    expected = expected_times(
+        service, default_customer_team(viewer.person), service.default_priority
+    )
+    return render(
+        request,
+        "desk/portal/request_form.html",
+        {"form": form, "service": service, "expected": expected},
+        status=status,
+    )
+
+
+# --- my requests --------------------------------------------------------------------------
+
+
+def _filters_for(status: str) -> RequestFilters:
+    if status == OPEN:
+        return RequestFilters(open=True)
+    if status == DONE:
+        return RequestFilters(open=False)
+    return RequestFilters(status=[status] if status else None)
+
+
+@login_required
+@require_GET
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """Requests the viewer filed or watches, newest first, a page at a time."""
+    viewer = viewer_or_404(request)
+    status = request.GET.get("status", "")
+    cursor = request.GET.get("cursor") or None
+    response_status = 200
+    try:
+        page = page_of_requests(
+            filter_requests(requests_involving(viewer), _filters_for(status)),
+            cursor=cursor,
+            limit=REQUESTS_PER_PAGE,
+        )
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        page, response_status = Page(items=[], next_cursor=None), 400
+    context = {
+        "page": page,
+        "status": status,
+        "cursor": cursor,
+        "status_choices": [
+            ("", _("All")),
+            (OPEN, _("Open")),
+            (DONE, _("Resolved, closed or cancelled")),
+            *Status.choices,
+        ],
+    }
+    template = (
+        "desk/portal/partials/request_list.html"
+        if wants_partial(request)
+        else "desk/portal/my_requests.html"
+    )
+    response = render(request, template, context, status=response_status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- one request ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    label: str
+    text: str
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    to: str
+    label: str | Promise
+    # Actions with a note open a small form first: ``prompt`` opens it.
+    prompt: str | Promise = ""
+    note_label: str | Promise = ""
+    style: str = "secondary"
+
+
+# What a requester may do, worded for them, in the order they are offered.
+_ACTIONS = {
+    Status.CLOSED: Action(Status.CLOSED, gettext_lazy("Accept and close"), style="primary"),
+    Status.IN_PROGRESS: Action(
+        Status.IN_PROGRESS,
+        gettext_lazy("Reopen request"),
+        prompt=gettext_lazy("Not solved? Reopen it"),
+        note_label=gettext_lazy("What is still not right? (optional)"),
+    ),
+    Status.CANCELLED: Action(
+        Status.CANCELLED,
+        gettext_lazy("Cancel request"),
+        prompt=gettext_lazy("No longer needed? Cancel it"),
+        note_label=gettext_lazy("Why? (optional)"),
+        style="danger",
+    ),
+}
+
+
+def _answers(request: Request, attachments: dict[int, Attachment]) -> list[Answer]:
+    """The form answers under the labels of the form they were given on."""
+    answers = request.form_answers or {}
+    form_fields = [f for f in request.service.form_fields.all() if f.key in answers]
+    ids = {
+        kind: [answers[f.key] for f in form_fields if f.kind == kind]
+        for kind in (FieldKind.PERSON, FieldKind.TEAM)
+    }
+    names = {
+        FieldKind.PERSON: dict(
+            Person.objects.filter(pk__in=ids[FieldKind.PERSON]).values_list("pk", "full_name")
+        ),
+        FieldKind.TEAM: dict(
+            Team.objects.filter(pk__in=ids[FieldKind.TEAM]).values_list("pk", "name")
+        ),
+    }
+    result = []
+    for form_field in form_fields:
+        value = answers[form_field.key]
+        if form_field.kind == FieldKind.FILE:
+            attachment = attachments.get(value)
+            text = attachment.original_name if attachment else _("(file not available)")
+            result.append(Answer(form_field.label, text, attachment))
+            continue
+        if form_field.kind in names:
+            text = names[form_field.kind].get(value, _("(unknown)"))
+        elif isinstance(value, list):
+            text = ", ".join(map(str, value))
+        else:
+            text = str(value)
+        result.append(Answer(form_field.label, text))
+    return result
+
+
+def _clock_states(request: Request) -> list[ClockState]:
+    now = timezone.now()
+    return [clock_state(clock, now=now) for clock in clocks_of(request)]
+
+
+def _request_context(
+    viewer: policy.Viewer, request: Request, *, reply_form: ReplyForm
+) -> dict[str, Any]:
+    attachments = list(attachments_visible_to(viewer, request))
+    by_id = {attachment.pk: attachment for attachment in attachments}
+    answer_ids = {v for v in (request.form_answers or {}).values() if isinstance(v, int)}
+    allowed = policy.transitions_for(viewer, request)
+    return {
+        "req": request,
+        "is_requester": request.requester_id == viewer.person_id,
+        "comments": list(comments_visible_to(viewer, request)),
+        # Files sent with the request itself; those sent with a reply show under it.
+        "request_files": [
+            a for a in attachments if a.comment_id is None and a.pk not in answer_ids
+        ],
+        "answers": _answers(request, by_id),
+        "clocks": _clock_states(request),
+        "actions": [action for to, action in _ACTIONS.items() if to in allowed],
+        "reply_form": reply_form,
+    }
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    viewer = viewer_or_404(request)
+    found = _visible_request(viewer, reference)
+    if policy.can_work_request(viewer, found):
+        # The provider's agents get the workspace's view of the same request.
+        return redirect(f"/work/requests/{found.reference}/")
+    if reference != found.reference:
+        # An old reference from before a transfer: send them to today's address.
+        return redirect(_request_url(found))
+    return render(
+        request,
+        "desk/portal/request.html",
+        _request_context(viewer, found, reply_form=ReplyForm()),
+    )
+
+
+def _rerender(
+    request: HttpRequest, viewer: policy.Viewer, found: Request, reply_form: ReplyForm
+) -> HttpResponse:
+    """The page again after a change or a refusal, keeping what the viewer typed."""
+    found = _visible_request(viewer, found.reference)
+    context = _request_context(viewer, found, reply_form=reply_form)
+    if request.htmx:
+        return render(request, "desk/portal/partials/conversation_swap.html", context)
+    status = 400 if reply_form.errors else 200
+    return render(request, "desk/portal/request.html", context, status=status)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, reference: str) -> HttpResponse:
+    """A public reply, optionally with a file; the typed text survives a refusal."""
+    viewer = viewer_or_404(request)
+    found = _visible_request(viewer, reference)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["attachment"]
+        uploads = (
+            [
+                Upload(
+                    name=uploaded.name or "upload",
+                    content_type=uploaded.content_type or "application/octet-stream",
+                    stream=uploaded,
+                )
+            ]
+            if uploaded
+            else []
+        )
+        try:
+            add_comment(
+                actor=viewer.person,
+                request=found,
+                body=form.cleaned_data["body"] or "",
+                attachments=uploads,
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            form.add_error("body" if "body" in exc.fields else None, exc.message)
+        else:
+            messages.success(request, _("Reply sent."))
+            if request.htmx:
+                return _rerender(request, viewer, found, ReplyForm())
+            return redirect(_request_url(found) + "#conversation")
+    return _rerender(request, viewer, found, form)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, reference: str) -> HttpResponse:
+    """Cancel, reopen, or accept and close: whatever ``policy`` lets the viewer do now."""
+    viewer = viewer_or_404(request)
+    found = _visible_request(viewer, reference)
+    to = request.POST.get("to", "")
+    version = request.POST.get("version", "")
+    try:
+        transition_request(
+            actor=viewer.person,
+            request=found,
+            to=to,
+            comment=request.POST.get("note") or None,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except StaleVersion:
+        messages.error(
+            request,
+            _("The request changed while you were reading it. Check it again, then retry."),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        done = {
+            Status.CANCELLED: _("Request %(reference)s cancelled."),
+            Status.IN_PROGRESS: _("Request %(reference)s reopened."),
+            Status.CLOSED: _("Request %(reference)s closed. Thank you!"),
+        }.get(to, _("Request %(reference)s updated."))
+        messages.success(request, done % {"reference": found.reference})
+    return redirect(_request_url(found))
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    """A download, never inline: the file is only found inside a request the viewer sees."""
+    viewer = viewer_or_404(request)
+    found = _visible_request(viewer, reference)
+    try:
+        return attachment_response(get_attachment_for(viewer, found, attachment_id))
+    except NotFound as exc:
+        raise Http404 from exc
