@@ -8,13 +8,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from inhouse.core import views
+from inhouse.org.signin import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=ThrottledAuthenticationForm,
         ),
         name="login",
     ),

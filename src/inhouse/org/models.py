@@ -137,3 +137,17 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class SignInAttempt(models.Model):
+    """A password sign-in under way or failed; kept briefly to throttle guessing.
+
+    Written before the password is checked, so parallel guesses see each other.
+    """
+
+    username_key = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username_key} at {self.at:%Y-%m-%d %H:%M}"
