@@ -2,25 +2,36 @@
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from inhouse.org.models import ApiToken, Person
 
 # Recording every use would turn each API read into a write; once a minute is enough.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
+# Real tokens are 43 characters; anything much longer is not worth hashing.
+_LONGEST_TOKEN = 200
 
 
 def person_for_bearer_token(raw: str) -> Person | None:
-    if not raw or len(raw) > 200:
+    """The active person a token belongs to, or None for an unknown or revoked token.
+
+    A person whose login was disabled loses their tokens too, as they lose their session.
+    """
+    if not raw or len(raw) > _LONGEST_TOKEN:
         return None
     token = (
         ApiToken.objects.select_related("person__user")
         .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True, person__is_active=True)
+        .filter(Q(person__user__isnull=True) | Q(person__user__is_active=True))
         .first()
     )
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= _LAST_USED_GRANULARITY:
+        # Conditional, so concurrent calls in the same minute write the row once.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - _LAST_USED_GRANULARITY)
+        ).update(last_used_at=now)
     return token.person

@@ -1,9 +1,10 @@
 """Changes to people, teams and API tokens."""
 
 import csv
+import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -11,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from inhouse.core.errors import InvalidInput, NotFound
+from inhouse.core.errors import Conflict, InvalidInput, NotFound
 from inhouse.org.models import (
     ApiToken,
     Membership,
@@ -27,20 +28,35 @@ from inhouse.org.models import (
 )
 
 TOKEN_PREFIX = "ih_"  # noqa: S105 - a public marker that makes leaked tokens easy to spot
+# 30 random bytes are 40 URL-safe characters.
+_TOKEN_BYTES = 30
+_TOKEN_NAME_MAX = 100
 
 
+# --- API tokens ---------------------------------------------------------------------------
+
+
+@transaction.atomic
 def create_api_token(*, person: Person, name: str = "") -> str:
-    """Create a personal API token and return it; only its digest is kept."""
+    """Create a personal API token and return it; it is shown this once, only its digest is kept."""
+    name = name.strip()
     if not person.is_active:
         raise InvalidInput("Inactive people cannot have API tokens.")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(30)
+    if len(name) > _TOKEN_NAME_MAX:
+        raise InvalidInput(
+            "The token could not be created.",
+            fields={"name": f"Keep the name under {_TOKEN_NAME_MAX} characters."},
+        )
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
     ApiToken.objects.create(
-        person=person, name=name[:100], prefix=raw[:10], digest=ApiToken.digest_of(raw)
+        person=person, name=name, prefix=raw[:10], digest=ApiToken.digest_of(raw)
     )
     return raw
 
 
+@transaction.atomic
 def revoke_api_token(*, person: Person, token_id: int) -> None:
+    """Revoke one of the person's own active tokens; anyone else's is not found."""
     revoked = ApiToken.objects.filter(pk=token_id, person=person, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -48,35 +64,66 @@ def revoke_api_token(*, person: Person, token_id: int) -> None:
         raise NotFound("No such active token.")
 
 
+# --- admins -------------------------------------------------------------------------------
+
+
 def create_admin(*, username: str, email: str, full_name: str, password: str) -> Person:
-    """An org admin: a Django superuser with a person record that may see everything."""
+    """An org admin: a Django superuser with a person record that may see everything.
+
+    Raises ``InvalidInput`` naming each bad field; the password is checked by the
+    project's password validators.
+    """
     User = get_user_model()
+    username, email, full_name = username.strip(), email.strip(), full_name.strip()
     errors: dict[str, str] = {}
-    if not username or User.objects.filter(username=username).exists():
-        errors["username"] = "Choose a username nobody has yet."
+    if not username:
+        errors["username"] = "Enter a username."
+    else:
+        try:
+            User.username_validator(username)
+        except ValidationError as exc:
+            errors["username"] = " ".join(exc.messages)
+        else:
+            if len(username) > 150:
+                errors["username"] = "Keep the username under 150 characters."
+            elif User.objects.filter(username=username).exists():
+                errors["username"] = "Choose a username nobody has yet."
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = "Enter a valid email address."
     else:
-        if Person.objects.filter(email__iexact=email).exists():
+        taken = (
+            Person.objects.filter(email__iexact=email).exists()
+            or User.objects.filter(email__iexact=email).exists()
+        )
+        if taken:
             errors["email"] = "Someone already has this email address."
-    if not full_name.strip():
+    if not full_name:
         errors["full_name"] = "Enter the admin's name."
+    elif len(full_name) > 200:
+        errors["full_name"] = "Keep the name under 200 characters."
     try:
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
         errors["password"] = " ".join(exc.messages)
     if errors:
         raise InvalidInput("The admin could not be created.", fields=errors)
-    with transaction.atomic():
-        user = User.objects.create_superuser(username=username, email=email, password=password)
-        return Person.objects.create(
-            user=user, full_name=full_name.strip(), email=email, is_org_admin=True
-        )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_superuser(username=username, email=email, password=password)
+            return Person.objects.create(
+                user=user, full_name=full_name, email=email, is_org_admin=True
+            )
+    except IntegrityError as exc:
+        # Someone took the username or email between the check and the write.
+        raise InvalidInput(
+            "The admin could not be created.",
+            fields={"username": "The username or email address was taken a moment ago."},
+        ) from exc
 
 
-# --- importing the organization from CSV -----------------------------------------------
+# --- importing the organization from CSV --------------------------------------------------
 
 TEAM_COLUMNS = [
     "slug", "name", "kind", "parent_slug", "reference_prefix", "serves_external_customers", "email",
@@ -85,6 +132,9 @@ PEOPLE_COLUMNS = [
     "email", "full_name", "kind", "job_title", "manager_email", "timezone", "team_slug", "role",
     "username",
 ]  # fmt: skip
+# The model's column sizes: PostgreSQL refuses longer values, SQLite would keep them.
+_TEAM_LIMITS = {"slug": 80, "name": 200, "email": 254}
+_PEOPLE_LIMITS = {"email": 254, "full_name": 200, "job_title": 200, "username": 150}
 _BOOLEANS = {
     "yes": True,
     "true": True,
@@ -99,7 +149,7 @@ _SLUG = re.compile(r"^[-a-z0-9_]{1,80}$")
 
 
 class ImportErrors(InvalidInput):
-    """Every problem found in the files, each naming its file and line."""
+    """Every problem found in the files, each naming its file and line; nothing was written."""
 
     def __init__(self, lines: list[str]) -> None:
         super().__init__(f"{len(lines)} problem(s) found; nothing was imported.")
@@ -112,61 +162,117 @@ class ImportReport:
     teams_updated: int = 0
     people_created: int = 0
     people_updated: int = 0
+    # Memberships the file sets (created or with their role updated).
     memberships: int = 0
+    # Things the import deliberately left alone, one line each, for the admin to review.
     notes: list[str] = field(default_factory=list)
 
 
-def _rows(
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values[column]
+
+
+def _read_rows(
     source: TextIO, *, name: str, columns: list[str], errors: list[str]
-) -> list[tuple[int, dict]]:
-    text = source.read()
-    reader = csv.DictReader(text.lstrip("\ufeff").splitlines())
-    header = [column.strip() for column in (reader.fieldnames or [])]
-    missing = [column for column in columns if column not in header]
-    extra = [column for column in header if column not in columns]
-    if missing or extra:
-        detail = []
-        if missing:
-            detail.append(f"missing columns {', '.join(missing)}")
-        if extra:
-            detail.append(f"unknown columns {', '.join(extra)}")
-        errors.append(f"{name} line 1: {'; '.join(detail)}; expected: {','.join(columns)}")
-        return []
-    rows = []
-    for line, row in enumerate(reader, start=2):
-        if None in row:
-            errors.append(f"{name} line {line}: more values than columns")
-            continue
-        rows.append((line, {key.strip(): (value or "").strip() for key, value in row.items()}))
+) -> list[_Row] | None:
+    """The file's data rows with their line numbers; a bad header is one error and None."""
+    text = source.read().removeprefix("\ufeff")
+    # One newline convention, so the reader's line count matches what an editor shows.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text))
+    rows: list[_Row] = []
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+        missing = [column for column in columns if column not in header]
+        extra = [column or "(unnamed)" for column in header if column not in columns]
+        repeated = sorted({column for column in header if header.count(column) > 1})
+        if missing or extra or repeated:
+            detail = []
+            if missing:
+                detail.append(f"missing columns {', '.join(missing)}")
+            if extra:
+                detail.append(f"unknown columns {', '.join(extra)}")
+            if repeated:
+                detail.append(f"repeated columns {', '.join(repeated)}")
+            errors.append(f"{name} line 1: {'; '.join(detail)}; expected: {','.join(columns)}")
+            return None
+        for values in reader:
+            # A quoted value may span lines; the row is reported where it starts.
+            line = reader.line_num - sum(value.count("\n") for value in values)
+            if not any(value.strip() for value in values):
+                continue  # blank lines and rows of bare commas, as spreadsheets leave them
+            if len(values) != len(header):
+                errors.append(f"{name} line {line}: {len(values)} values for {len(header)} columns")
+                continue
+            cells = {column: value.strip() for column, value in zip(header, values, strict=True)}
+            rows.append(_Row(line, cells))
+    except csv.Error as exc:
+        errors.append(f"{name} line {reader.line_num}: unreadable CSV ({exc})")
     return rows
 
 
-def _find_cycle(edges: dict[str, str]) -> list[str] | None:
+def _check_lengths(row: _Row, limits: dict[str, int], where: str, errors: list[str]) -> None:
+    for column, limit in limits.items():
+        if len(row[column]) > limit:
+            errors.append(f"{where}: {column} is longer than {limit} characters")
+
+
+def _cycles(edges: dict[str, str]) -> list[list[str]]:
+    """Every cycle in a graph where each node has at most one outgoing edge, once each."""
+    done: set[str] = set()
+    found = []
     for start in edges:
-        seen, node = [], start
-        while node in edges:
-            if node in seen:
-                return seen[seen.index(node) :] + [node]
-            seen.append(node)
+        path: list[str] = []
+        on_path: set[str] = set()
+        node = start
+        while node in edges and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
             node = edges[node]
-    return None
+        if node in on_path:
+            found.append(path[path.index(node) :])
+        done.update(path)
+    return found
 
 
-def _check_teams(rows: list[tuple[int, dict]], errors: list[str]) -> None:
-    existing_slugs = set(Team.objects.values_list("slug", flat=True))
-    slugs = {row["slug"] for _, row in rows}
-    seen_slugs: dict[str, int] = {}
-    seen_prefixes: dict[str, int] = {}
-    prefix_owner = dict(Team.objects.values_list("reference_prefix", "slug"))
-    parents: dict[str, str] = {}
-    for line, row in rows:
-        where = f"teams.csv line {line}"
-        slug, prefix = row["slug"], row["reference_prefix"]
+def _report_cycles(
+    edges: dict[str, str], lines: dict[str, int], *, what: str, name: str, errors: list[str]
+) -> None:
+    found = []
+    for cycle in _cycles(edges):
+        in_file = [node for node in cycle if node in lines]
+        # A cycle only among rows already in the database is not this file's doing.
+        if in_file:
+            # Told from the row that comes first in the file, where a reader starts looking.
+            first = min(in_file, key=lines.__getitem__)
+            start = cycle.index(first)
+            found.append((lines[first], [*cycle[start:], *cycle[:start], first]))
+    for line, loop in sorted(found):
+        errors.append(f"{name} line {line}: {what} cycle {' > '.join(loop)}")
+
+
+def _check_teams(rows: list[_Row], errors: list[str]) -> None:
+    db_teams = list(Team.objects.values_list("slug", "reference_prefix", "parent__slug"))
+    known_slugs = {slug for slug, _, _ in db_teams} | {row["slug"] for row in rows}
+    prefix_owner = {prefix: slug for slug, prefix, _ in db_teams}
+    # Parents as they will be after the import: the file's, else the database's.
+    parents = {slug: parent for slug, _, parent in db_teams if parent}
+    first_line_of_slug: dict[str, int] = {}
+    first_line_of_prefix: dict[str, int] = {}
+    for row in rows:
+        where = f"teams.csv line {row.line}"
+        slug, prefix, parent = row["slug"], row["reference_prefix"], row["parent_slug"]
+        _check_lengths(row, _TEAM_LIMITS, where, errors)
         if not _SLUG.match(slug):
             errors.append(f"{where}: slug '{slug}' must be lowercase letters, digits and dashes")
-        elif slug in seen_slugs:
-            errors.append(f"{where}: slug '{slug}' repeats line {seen_slugs[slug]}")
-        seen_slugs.setdefault(slug, line)
+        elif slug in first_line_of_slug:
+            errors.append(f"{where}: slug '{slug}' repeats line {first_line_of_slug[slug]}")
+        first_line_of_slug.setdefault(slug, row.line)
         if not row["name"]:
             errors.append(f"{where}: name is empty")
         if row["kind"] not in TeamKind.values:
@@ -177,15 +283,15 @@ def _check_teams(rows: list[tuple[int, dict]], errors: list[str]) -> None:
             errors.append(
                 f"{where}: reference_prefix '{prefix}' must be 1-12 capital letters/digits"
             )
-        elif prefix in seen_prefixes:
+        elif prefix in first_line_of_prefix:
             errors.append(
-                f"{where}: reference_prefix '{prefix}' repeats line {seen_prefixes[prefix]}"
+                f"{where}: reference_prefix '{prefix}' repeats line {first_line_of_prefix[prefix]}"
             )
         elif prefix_owner.get(prefix, slug) != slug:
             errors.append(
                 f"{where}: reference_prefix '{prefix}' belongs to team '{prefix_owner[prefix]}'"
             )
-        seen_prefixes.setdefault(prefix, line)
+        first_line_of_prefix.setdefault(prefix, row.line)
         if row["serves_external_customers"].lower() not in _BOOLEANS:
             errors.append(f"{where}: serves_external_customers must be yes or no")
         if row["email"]:
@@ -193,35 +299,46 @@ def _check_teams(rows: list[tuple[int, dict]], errors: list[str]) -> None:
                 validate_email(row["email"])
             except ValidationError:
                 errors.append(f"{where}: email '{row['email']}' is not valid")
-        parent = row["parent_slug"]
-        if parent:
-            if parent not in slugs and parent not in existing_slugs:
-                errors.append(f"{where}: parent_slug '{parent}' is not in the file or the database")
+        parents.pop(slug, None)
+        if parent == slug:
+            errors.append(f"{where}: a team cannot be its own parent")
+        elif parent and parent not in known_slugs:
+            errors.append(f"{where}: parent_slug '{parent}' is not in the file or the database")
+        elif parent:
             parents[slug] = parent
-    cycle = _find_cycle(parents)
-    if cycle:
-        errors.append(f"teams.csv: parent cycle {' > '.join(cycle)}")
+    _report_cycles(parents, first_line_of_slug, what="parent", name="teams.csv", errors=errors)
 
 
-def _check_people(rows: list[tuple[int, dict]], team_slugs: set[str], errors: list[str]) -> None:
-    known_emails = {email.lower() for email in Person.objects.values_list("email", flat=True)}
-    emails = {row["email"].lower() for _, row in rows}
-    seen: dict[str, int] = {}
-    managers: dict[str, str] = {}
+def _check_people(rows: list[_Row], team_slugs: set[str] | None, errors: list[str]) -> None:
+    """``team_slugs`` is None when teams.csv could not be read: team names go unchecked."""
     User = get_user_model()
-    for line, row in rows:
-        where = f"people.csv line {line}"
-        email = row["email"].lower()
+    db_people = list(Person.objects.values_list("email", "manager__email"))
+    known_emails = {email.lower() for email, _ in db_people}
+    known_emails.update(row["email"].lower() for row in rows)
+    managers = {email.lower(): manager.lower() for email, manager in db_people if manager}
+    login_owner = {
+        username: (email or "").lower()
+        for username, email in User.objects.values_list("username", "person__email")
+    }
+    first_line_of_email: dict[str, int] = {}
+    first_line_of_username: dict[str, int] = {}
+    for row in rows:
+        where = f"people.csv line {row.line}"
+        email, manager = row["email"].lower(), row["manager_email"].lower()
+        username = row["username"]
+        _check_lengths(row, _PEOPLE_LIMITS, where, errors)
         try:
             validate_email(email)
         except ValidationError:
             errors.append(f"{where}: email '{row['email']}' is not valid")
-        if email in seen:
-            errors.append(f"{where}: email '{row['email']}' repeats line {seen[email]}")
-        seen.setdefault(email, line)
+        if email in first_line_of_email:
+            errors.append(
+                f"{where}: email '{row['email']}' repeats line {first_line_of_email[email]}"
+            )
+        first_line_of_email.setdefault(email, row.line)
         if not row["full_name"]:
             errors.append(f"{where}: full_name is empty")
-        if row["kind"] not in PersonKind.values:
+        if row["kind"] and row["kind"] not in PersonKind.values:
             errors.append(
                 f"{where}: kind '{row['kind']}' must be one of {', '.join(PersonKind.values)}"
             )
@@ -229,124 +346,176 @@ def _check_people(rows: list[tuple[int, dict]], team_slugs: set[str], errors: li
             validate_timezone(row["timezone"] or "UTC")
         except ValidationError:
             errors.append(f"{where}: timezone '{row['timezone']}' is not a known timezone")
-        manager = row["manager_email"].lower()
-        if manager:
-            if manager == email:
-                errors.append(f"{where}: a person cannot be their own manager")
-            elif manager not in emails and manager not in known_emails:
-                unknown = row["manager_email"]
-                errors.append(
-                    f"{where}: manager_email '{unknown}' is not in the file or the database"
-                )
-            else:
-                managers[email] = manager
-        if row["team_slug"] and row["team_slug"] not in team_slugs:
-            errors.append(
-                f"{where}: team_slug '{row['team_slug']}' is not in the file or the database"
-            )
+        managers.pop(email, None)
+        if manager == email:
+            errors.append(f"{where}: a person cannot be their own manager")
+        elif manager and manager not in known_emails:
+            unknown = row["manager_email"]
+            errors.append(f"{where}: manager_email '{unknown}' is not in the file or the database")
+        elif manager:
+            managers[email] = manager
+        team_slug = row["team_slug"]
+        if team_slug and team_slugs is not None and team_slug not in team_slugs:
+            errors.append(f"{where}: team_slug '{team_slug}' is not in the file or the database")
         if row["role"] and row["role"] not in MembershipRole.values:
             errors.append(
                 f"{where}: role '{row['role']}' must be one of {', '.join(MembershipRole.values)}"
             )
-        if row["role"] and not row["team_slug"]:
+        if row["role"] and not team_slug:
             errors.append(f"{where}: a role needs a team_slug")
-        username = row["username"]
         if username:
-            taken = (
-                User.objects.filter(username=username).exclude(person__email__iexact=email).exists()
-            )
-            if taken:
+            try:
+                User.username_validator(username)
+            except ValidationError:
+                errors.append(
+                    f"{where}: username '{username}' may hold only letters, digits and @.+-_"
+                )
+            if username in first_line_of_username:
+                first = first_line_of_username[username]
+                errors.append(f"{where}: username '{username}' repeats line {first}")
+            elif username in login_owner and login_owner[username] != email:
                 errors.append(f"{where}: username '{username}' belongs to someone else")
-    cycle = _find_cycle(managers)
-    if cycle:
-        errors.append(f"people.csv: manager cycle {' > '.join(cycle)}")
+            first_line_of_username.setdefault(username, row.line)
+    _report_cycles(managers, first_line_of_email, what="manager", name="people.csv", errors=errors)
 
 
 def import_org(*, people_csv: TextIO, teams_csv: TextIO) -> ImportReport:
     """Import teams and people; every line is checked first and nothing is written if any fails.
 
-    Teams are matched by slug and people by email, so importing again updates them.
+    Teams are matched by slug and people by email (ignoring case), so importing
+    again updates them. The files set what they name: a person's other team
+    memberships and an existing login are kept (and listed in the report's notes).
+    Raises ``ImportErrors`` with every problem found, each naming its file and line.
     """
     errors: list[str] = []
-    team_rows = _rows(teams_csv, name="teams.csv", columns=TEAM_COLUMNS, errors=errors)
-    people_rows = _rows(people_csv, name="people.csv", columns=PEOPLE_COLUMNS, errors=errors)
-    _check_teams(team_rows, errors)
-    team_slugs = {row["slug"] for _, row in team_rows} | set(
-        Team.objects.values_list("slug", flat=True)
-    )
-    _check_people(people_rows, team_slugs, errors)
-    if errors:
-        raise ImportErrors(errors)
+    read_teams = _read_rows(teams_csv, name="teams.csv", columns=TEAM_COLUMNS, errors=errors)
+    read_people = _read_rows(people_csv, name="people.csv", columns=PEOPLE_COLUMNS, errors=errors)
+    team_rows, people_rows = read_teams or [], read_people or []
     report = ImportReport()
-    with transaction.atomic():
-        _write_teams(team_rows, report)
-        _write_people(people_rows, report)
+    try:
+        # Checked and written in one transaction, so what was checked is what is written.
+        with transaction.atomic():
+            _check_teams(team_rows, errors)
+            team_slugs = None
+            if read_teams is not None:
+                team_slugs = {row["slug"] for row in team_rows}
+                team_slugs.update(Team.objects.values_list("slug", flat=True))
+            _check_people(people_rows, team_slugs, errors)
+            if errors:
+                raise ImportErrors(errors)
+            _write_teams(team_rows, report)
+            _write_people(people_rows, report)
+    except IntegrityError as exc:
+        raise Conflict(
+            "Someone changed the organization while it was being imported; nothing was "
+            "imported. Run the import again."
+        ) from exc
     return report
 
 
-def _write_teams(rows: Iterable[tuple[int, dict]], report: ImportReport) -> None:
-    rows = list(rows)
-    for _, row in rows:
-        _, created = Team.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "reference_prefix": row["reference_prefix"],
-                "serves_external_customers": _BOOLEANS[row["serves_external_customers"].lower()],
-                "email": row["email"],
-            },
-        )
-        if created:
+def _save_if_changed(instance: models.Model, changes: dict[str, object]) -> bool:
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, changes[name])
+    if changed:
+        instance.save(update_fields=changed)
+    return bool(changed)
+
+
+def _write_teams(rows: list[_Row], report: ImportReport) -> None:
+    by_slug = {team.slug: team for team in Team.objects.all()}
+    for row in rows:
+        fields = {
+            "name": row["name"],
+            "kind": row["kind"],
+            "reference_prefix": row["reference_prefix"],
+            "serves_external_customers": _BOOLEANS[row["serves_external_customers"].lower()],
+            "email": row["email"],
+        }
+        team = by_slug.get(row["slug"])
+        if team is None:
+            by_slug[row["slug"]] = Team.objects.create(slug=row["slug"], **fields)
             report.teams_created += 1
         else:
+            _save_if_changed(team, fields)
             report.teams_updated += 1
     # Parents are linked once every team exists, so a parent may come later in the file.
-    by_slug = {team.slug: team for team in Team.objects.all()}
-    for _, row in rows:
-        team = by_slug[row["slug"]]
-        team.parent = by_slug.get(row["parent_slug"]) if row["parent_slug"] else None
-        team.save(update_fields=["parent"])
+    for row in rows:
+        parent = by_slug[row["parent_slug"]] if row["parent_slug"] else None
+        _save_if_changed(by_slug[row["slug"]], {"parent": parent})
 
 
-def _write_people(rows: Iterable[tuple[int, dict]], report: ImportReport) -> None:
-    rows = list(rows)
-    User = get_user_model()
+def _write_people(rows: list[_Row], report: ImportReport) -> None:
     teams = {team.slug: team for team in Team.objects.all()}
-    people: dict[str, Person] = {}
-    for _, row in rows:
+    by_email = {person.email.lower(): person for person in Person.objects.select_related("user")}
+    memberships: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.select_related("team"):
+        memberships.setdefault(membership.person_id, []).append(membership)
+    note = report.notes.append
+    for row in rows:
         email = row["email"].lower()
-        person = Person.objects.filter(email__iexact=email).first()
-        created = person is None
-        person = person or Person(email=email)
-        person.full_name = row["full_name"]
-        person.kind = row["kind"]
-        person.job_title = row["job_title"]
-        person.timezone = row["timezone"] or "UTC"
-        if row["username"] and person.user_id is None:
-            user = User(username=row["username"], email=email)
-            user.set_unusable_password()
-            user.save()
-            person.user = user
-        person.save()
-        people[email] = person
-        if created:
+        person = by_email.get(email)
+        fields = {
+            "full_name": row["full_name"],
+            "kind": row["kind"] or PersonKind.EMPLOYEE,
+            "job_title": row["job_title"],
+            "timezone": row["timezone"] or "UTC",
+        }
+        if person is None:
+            person = by_email[email] = Person.objects.create(email=email, **fields)
             report.people_created += 1
         else:
+            _save_if_changed(person, fields)
             report.people_updated += 1
+        _give_login(person, row, note)
         if row["team_slug"]:
-            Membership.objects.update_or_create(
-                person=person,
-                team=teams[row["team_slug"]],
-                defaults={"role": row["role"] or MembershipRole.MEMBER},
-            )
+            _set_membership(person, teams[row["team_slug"]], row, memberships, note)
             report.memberships += 1
-    for _, row in rows:
-        person = people[row["email"].lower()]
-        manager_email = row["manager_email"].lower()
-        person.manager = (
-            people.get(manager_email) or Person.objects.filter(email__iexact=manager_email).first()
-            if manager_email
-            else None
+    # Managers are linked once every person exists, so a manager may come later in the file.
+    for row in rows:
+        manager = by_email[row["manager_email"].lower()] if row["manager_email"] else None
+        _save_if_changed(by_email[row["email"].lower()], {"manager": manager})
+
+
+def _give_login(person: Person, row: _Row, note: Callable[[str], None]) -> None:
+    username = row["username"]
+    if not username:
+        return
+    if person.user is None:
+        # No password: the person sets one through "forgot password", or signs in by SSO.
+        user = get_user_model()(username=username, email=person.email)
+        user.set_unusable_password()
+        user.save()
+        person.user = user
+        person.save(update_fields=["user"])
+    elif person.user.get_username() != username:
+        note(
+            f"people.csv line {row.line}: {person.email} keeps the username "
+            f"'{person.user.get_username()}'; the import does not rename logins"
         )
-        person.save(update_fields=["manager"])
+
+
+def _set_membership(
+    person: Person,
+    team: Team,
+    row: _Row,
+    memberships: dict[int, list[Membership]],
+    note: Callable[[str], None],
+) -> None:
+    role = row["role"] or MembershipRole.MEMBER
+    held = memberships.get(person.pk, [])
+    current = next((membership for membership in held if membership.team_id == team.pk), None)
+    if current is None:
+        Membership.objects.create(person=person, team=team, role=role)
+    else:
+        _save_if_changed(current, {"role": role})
+    others = sorted(_slugs(membership for membership in held if membership.team_id != team.pk))
+    if others:
+        note(
+            f"people.csv line {row.line}: {person.email} also stays in {', '.join(others)}; "
+            "remove memberships in the app"
+        )
+
+
+def _slugs(memberships: Iterable[Membership]) -> set[str]:
+    return {membership.team.slug for membership in memberships}

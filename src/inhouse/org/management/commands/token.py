@@ -1,3 +1,8 @@
+"""``inhouse token create|list|revoke USERNAME``: personal API tokens.
+
+``create`` prints the token alone on stdout, so ``TOKEN=$(inhouse token create rita)`` works.
+"""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,7 +27,7 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="print a new token (shown only once)")
         create.add_argument("username")
         create.add_argument("--name", default="", help="what the token is for")
-        listing = actions.add_parser("list", help="list a person's tokens")
+        listing = actions.add_parser("list", help="list a person's tokens (never the tokens)")
         listing.add_argument("username")
         revoke = actions.add_parser("revoke", help="revoke one of a person's tokens")
         revoke.add_argument("username")
@@ -34,14 +39,19 @@ class Command(BaseCommand):
             if action == "create":
                 self.stdout.write(create_api_token(person=person, name=options["name"]))
             elif action == "list":
-                for token in ApiToken.objects.filter(person=person).order_by("id"):
-                    state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-                    used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
-                    self.stdout.write(
-                        f"{token.pk}\t{token.prefix}…\t{token.name}\t{state}\tused {used}"
-                    )
+                self._list(person)
             else:
                 revoke_api_token(person=person, token_id=options["token_id"])
                 self.stdout.write(f"Token {options['token_id']} revoked.")
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+
+    def _list(self, person: Person) -> None:
+        tokens = ApiToken.objects.filter(person=person).order_by("id")
+        if not tokens:
+            self.stderr.write(f"{person.full_name} has no tokens.")
+        for token in tokens:
+            state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+            name = token.name or "-"
+            self.stdout.write(f"{token.pk}\t{token.prefix}…\t{name}\t{state}\tused {used}")
