@@ -15,7 +15,7 @@ from inhouse.desk.models import (
     RequestEvent,
     TeamCounter,
 )
-from inhouse.desk.services import submission_digest, submit_request_once
+from inhouse.desk.services import submission_digest, submit_request, submit_request_once
 from inhouse.org.models import Membership, PersonKind
 from inhouse.sla.models import Clock, ClockKind
 
@@ -363,3 +363,14 @@ def test_a_lead_filing_for_themselves_asks_on_behalf_of_their_own_team(cast):
     request = submit(cast, actor=cast.lena)
     assert (request.requester, request.customer_team) == (cast.lena, cast.service_desk)
     assert "on_behalf_of" not in RequestEvent.objects.get(request=request).data
+
+
+def test_a_prefix_handed_to_another_team_skips_references_already_taken(cast):
+    first = submit_request(actor=cast.rita, service=cast.printer, subject="Old")
+    assert first.reference == "IT-1000"
+    cast.service_desk.reference_prefix = "ITX"
+    cast.service_desk.save(update_fields=["reference_prefix"])
+    cast.facilities.reference_prefix = "IT"
+    cast.facilities.save(update_fields=["reference_prefix"])
+    moved = submit_request(actor=cast.rita, service=cast.cleaning, subject="New")
+    assert moved.reference == "IT-1001"

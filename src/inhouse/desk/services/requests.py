@@ -143,10 +143,15 @@ def _next_reference(team: Team) -> str:
     TeamCounter.objects.get_or_create(
         team=team, defaults={"last_number": FIRST_REFERENCE_NUMBER - 1}
     )
-    # The UPDATE takes the row lock until commit, so concurrent submits queue here.
-    TeamCounter.objects.filter(team=team).update(last_number=F("last_number") + 1)
-    number = TeamCounter.objects.values_list("last_number", flat=True).get(team=team)
-    return f"{team.reference_prefix}-{number}"
+    while True:
+        # The UPDATE takes the row lock until commit, so concurrent submits queue here.
+        TeamCounter.objects.filter(team=team).update(last_number=F("last_number") + 1)
+        number = TeamCounter.objects.values_list("last_number", flat=True).get(team=team)
+        reference = f"{team.reference_prefix}-{number}"
+        # A prefix can come back to a team (renamed, or reused by another team):
+        # numbers its requests already carry are skipped rather than clash.
+        if not RequestReference.objects.filter(reference=reference).exists():
+            return reference
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
