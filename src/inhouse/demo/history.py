@@ -1,713 +1,419 @@
-"""A year of requests for the demo: planned in memory, then written in bulk.
+"""A year of requests, planned in memory: who asked for what, when, and how it went.
 
-Each request's life is planned in business time with the real calendar of its
-agreement (first reply, waits on the customer, resolution, closing), then the
-rows the services would have written are built from the plan: the request,
-its references and team holdings, clocks, comments and history events.
+``plan_history`` is pure: the same world, seed, count and moment give equal
+plans, and every random choice comes from ``random.Random`` seeded from the
+seed. Requests arrive in their requesters' working hours, more on weekdays,
+growing over the year and dipping in August and over Christmas; each one's
+life is planned by ``lives``. Some requests come in chains (onboarding after a
+hire, a deal's paperwork, an escalation waiting for a shipment). Steps may lie
+after ``now``: the replay stops there, which is what leaves recent requests open.
 """
 
 import bisect
+import itertools
+import math
 import random
-import string
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
-from inhouse.catalog.models import Agreement, FieldKind, Service
-from inhouse.catalog.selectors import applicable_agreement
 from inhouse.demo import catalog_data as data
-from inhouse.desk.models import (
-    Channel,
-    Comment,
-    Dependency,
-    EventKind,
-    Request,
-    RequestEvent,
-    RequestReference,
-    Status,
-    TeamCounter,
-    TeamHolding,
-)
-from inhouse.org.models import Membership, MembershipRole, Person, Team
-from inhouse.sla.businesstime import BusinessCalendar
-from inhouse.sla.calendars import business_calendar_for
-from inhouse.sla.models import Calendar, Clock, ClockKind
+from inhouse.demo.lives import hold_until_done, plan_life
+from inhouse.demo.plans import MINUTE, Act, PlannedRequest
+from inhouse.demo.world import PersonFacts, ServiceFacts, World
+from inhouse.desk.models import Channel
+from inhouse.org.models import MembershipRole, PersonKind
 
-BATCH = 2_000
-PRIORITIES = (("low", 15), ("normal", 60), ("high", 20), ("urgent", 5))
-AGENT_REPLIES = (
-    "Thanks for the details, {first}. I'm looking into it now.",
-    "Hi {first}, picked this up. I'll get back to you today.",
-    "On it. I've checked the usual suspects and will update you shortly.",
-)
-QUESTIONS = (
-    "Could you tell me which cost center this should go to?",
-    "Can you send a screenshot of the error?",
-    "Which date works for you?",
-    "Who should approve this on your side?",
-)
-REQUESTER_ANSWERS = (
-    "Sure, here it is.",
-    "Cost center 4410, thanks!",
-    "Tuesday works.",
-    "My manager approves.",
-)
-RESOLUTIONS = (
-    "Done. Let us know if anything is still off.",
-    "This is sorted now; closing it from our side.",
-    "Completed as requested.",
-)
-INTERNAL_NOTES = (
-    "Checked with the vendor; waiting for their confirmation.",
-    "Similar to last week's case; same fix applies.",
-    "Needs a second pair of eyes before we finish.",
-)
+DAYS = 365
+PRIORITY_WEIGHTS = {"low": 15, "normal": 60, "high": 20, "urgent": 5}
+# Services whose default priority is high are asked for with more urgency.
+URGENT_SERVICE_PRIORITY_WEIGHTS = {"low": 3, "normal": 42, "high": 45, "urgent": 10}
+CHANNEL_WEIGHTS = {Channel.PORTAL: 78, Channel.EMAIL: 15, Channel.API: 5, Channel.CHAT: 2}
+OFFICE_CITY = {data.BERLIN: "Berlin", data.NEW_YORK: "New York", data.SINGAPORE: "Singapore"}
+PHONE_PREFIX = {data.BERLIN: "+49 30 5550", data.NEW_YORK: "+1 212 555", data.SINGAPORE: "+65 6555"}
+PROGRESS_EVERY = 2_000
+
+Progress = Callable[[str, int, int], None]
 
 
-@dataclass
-class Totals:
-    requests: int = 0
-    events: int = 0
-    comments: int = 0
+def plan_history(
+    world: World, *, seed: int, count: int, now: datetime, progress: Progress | None = None
+) -> list[PlannedRequest]:
+    """``count`` requests over the year before ``now``, oldest first."""
+    return _Planner(world, seed, now, progress).plan(count)
 
 
-@dataclass
-class Terms:
-    """What applies to a request: its agreement's calendar and targets."""
-
-    agreement: Agreement | None
-    calendar: Calendar | None
-    business: BusinessCalendar | None
-    targets: dict[str, tuple[timedelta, timedelta]]
-
-
-@dataclass
-class Plan:
-    index: int
-    service: Service
-    requester: Person
-    customer_team: Team
-    priority: str
-    created_at: datetime
-    subject: str
-    answers: dict
-    channel: str
-    external_ref: str
-    terms: Terms
-    assignee: Person | None = None
-    first_reply_at: datetime | None = None
-    wait: tuple[datetime, datetime] | None = None
-    resolved_at: datetime | None = None
-    closed_at: datetime | None = None
-    cancelled_at: datetime | None = None
-    internal_note_at: datetime | None = None
-    reassigned: tuple[datetime, Person] | None = None
-    transfer_to: Service | None = None
-    blocker: int | None = None
-    waiting_on_supplier: bool = False
-    references: list[str] = field(default_factory=list)
-
-
-class HistoryWriter:
-    def __init__(
-        self,
-        *,
-        rng: random.Random,
-        now: datetime,
-        teams: dict[str, Team],
-        people: list[Person],
-        offices: dict[int, Calendar],
-        services: dict,
-    ) -> None:
-        self.rng = rng
+class _Planner:
+    def __init__(self, world: World, seed: int, now: datetime, progress: Progress | None) -> None:
+        self.world = world
         self.now = now
-        self.teams = teams
-        self.people = people
-        self.offices = offices
-        self.services = services
-        self.team_of: dict[int, Team] = {}
-        self.agents: dict[int, list[Person]] = defaultdict(list)
-        by_id = {person.pk: person for person in people}
-        teams_by_id = {team.pk: team for team in teams.values()}
-        for membership in Membership.objects.order_by("id"):
-            person = by_id[membership.person_id]
-            self.team_of.setdefault(person.pk, teams_by_id[membership.team_id])
-            if membership.role in (MembershipRole.AGENT, MembershipRole.LEAD):
-                self.agents[membership.team_id].append(person)
-        self.terms_cache: dict[tuple[int, int], Terms] = {}
-        self.counters: dict[int, int] = defaultdict(lambda: 999)
+        self.rng = random.Random(f"history-{seed}")
+        self.report = progress or (lambda label, done, total: None)
+        self.uids = 0
+        # Some people ask far more often than others, as in any organization.
+        self.activity = {pid: self.rng.paretovariate(2.0) for pid in world.people}
+        self.specs = [facts.spec for facts in world.services.values()]
+        self.service_weights = [spec.weight for spec in self.specs]
+        self.day_weights = self._day_weights()
+        self.requesters: dict[str, tuple[list[int], list[float]]] = {}
 
-    # --- planning --------------------------------------------------------------------
-
-    def _terms(self, service: Service, customer_team: Team) -> Terms:
-        key = (service.pk, customer_team.pk)
-        if key not in self.terms_cache:
-            agreement = applicable_agreement(service, customer_team)
-            if agreement is None:
-                self.terms_cache[key] = Terms(None, None, None, {})
-            else:
-                targets = {
-                    target.priority: (
-                        timedelta(minutes=target.first_response_minutes),
-                        timedelta(minutes=target.resolution_minutes),
-                    )
-                    for target in agreement.targets.all()
-                }
-                self.terms_cache[key] = Terms(
-                    agreement,
-                    agreement.calendar,
-                    business_calendar_for(agreement.calendar),
-                    targets,
-                )
-        return self.terms_cache[key]
-
-    def _requester_for(self, spec: data.ServiceSpec, service: Service) -> Person:
-        if spec.visible_to_kinds:
-            candidates = [p for p in self.people if p.kind in spec.visible_to_kinds]
-        elif spec.visible_to_teams:
-            allowed = {self.teams[slug].pk for slug in spec.visible_to_teams}
-            candidates = [
-                p for p in self.people if p.pk in self.team_of and self.team_of[p.pk].pk in allowed
-            ]
-        else:
-            candidates = self.people
-        outside = [
-            p
-            for p in candidates
-            if self.team_of.get(p.pk) and self.team_of[p.pk].pk != service.provider_team_id
-        ]
-        return self.rng.choice(outside or candidates)
-
-    def _arrival(self, requester: Person, day_weights: list[float]) -> datetime:
-        day_offset = bisect.bisect_left(day_weights, self.rng.random() * day_weights[-1])
-        zone = ZoneInfo(requester.timezone)
-        local_day = (self.now.astimezone(zone) - timedelta(days=365 - day_offset)).date()
-        hour = min(19, max(7, self.rng.gauss(12.5, 2.6)))
-        local = datetime.combine(local_day, time(0), tzinfo=zone) + timedelta(hours=hour)
-        arrival = local.astimezone(UTC)
-        if arrival >= self.now:
-            # Today's arrivals can only have come in before now.
-            arrival = self.now - timedelta(minutes=self.rng.randint(5, 300))
-        return arrival
+    # --- the year -------------------------------------------------------------------------
 
     def _day_weights(self) -> list[float]:
-        """Cumulative weights of the last 365 days: weekdays, growth, summer and year-end dips."""
+        """Cumulative weights of the days before now: weekdays, growth, summer and year-end dips."""
         cumulative, total = [], 0.0
-        for offset in range(366):
-            day = (self.now - timedelta(days=365 - offset)).date()
+        today = self.now.date()
+        for offset in range(DAYS):
+            day = today - timedelta(days=DAYS - 1 - offset)
             weight = 1.0 if day.weekday() < 5 else 0.04
-            weight *= 0.75 + 0.5 * offset / 365
-            if day.month == 8 or (day.month == 12 and day.day > 20):
-                weight *= 0.55
+            weight *= 0.75 + 0.5 * offset / DAYS
+            if day.month == 8:
+                weight *= 0.6
+            if (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 2):
+                weight *= 0.35
             total += weight
             cumulative.append(total)
         return cumulative
 
-    def _fill(self, template: str) -> str:
-        return string.Formatter().vformat(
-            template, (), {key: self.rng.choice(values) for key, values in data.FILLERS.items()}
-        )
-
-    def _answers(self, service: Service, spec: data.ServiceSpec, created_at: datetime) -> dict:
-        answers = {}
-        for field_spec in spec.fields:
-            kind, key = field_spec["kind"], field_spec["key"]
-            if not field_spec.get("required") and self.rng.random() < 0.4:
+    def _arrival(self, person: PersonFacts) -> datetime:
+        """When a person files: mostly in their office's working hours, never after now."""
+        office = self.world.offices[person.office]
+        zone = ZoneInfo(person.timezone)
+        today = self.now.astimezone(zone).date()
+        arrival = self.now - timedelta(minutes=30)
+        for _attempt in range(6):
+            offset = bisect.bisect_left(self.day_weights, self.rng.random() * self.day_weights[-1])
+            day = today - timedelta(days=DAYS - 1 - offset)
+            peak = 10.5 if self.rng.random() < 0.55 else 14.8
+            hour = min(19.0, max(7.5, self.rng.gauss(peak, 1.4)))
+            candidate = datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hour)
+            candidate = candidate.astimezone(UTC)
+            if candidate >= self.now:
                 continue
-            if kind == FieldKind.CHOICE:
-                answers[key] = self.rng.choice(field_spec["choices"])
-            elif kind == FieldKind.MULTI_CHOICE:
-                answers[key] = self.rng.sample(field_spec["choices"], k=self.rng.randint(1, 2))
-            elif kind == FieldKind.DATE:
+            arrival = candidate
+            # Some work arrives out of hours; most waits for the next working day.
+            if office.is_working_time(candidate) or self.rng.random() < 0.15:
+                break
+        return arrival
+
+    # --- one request --------------------------------------------------------------------------
+
+    def _requester_for(self, spec: data.ServiceSpec) -> int:
+        if spec.slug not in self.requesters:
+            provider = self.world.services[spec.slug].team_id
+            ids, weights = [], []
+            for person in self.world.people.values():
+                team = self.world.teams[person.team_id]
+                # Nobody asks their own team's queue, unless the service is only for that team.
+                if person.team_id == provider and (
+                    person.role != MembershipRole.MEMBER or team.slug not in spec.visible_to_teams
+                ):
+                    continue
+                if not _may_request(person, team.slug, spec):
+                    continue
+                weight = self.activity[person.id]
+                if team.department in spec.frequent_customers:
+                    weight *= 6
+                if spec.asked_by_leads:
+                    weight *= 5 if person.role == MembershipRole.LEAD else 0.2
+                if person.kind in (PersonKind.PARTNER, PersonKind.BOARD_MEMBER):
+                    weight *= 0.15
+                ids.append(person.id)
+                weights.append(weight)
+            self.requesters[spec.slug] = (ids, list(itertools.accumulate(weights)))
+        ids, cumulative = self.requesters[spec.slug]
+        return self.rng.choices(ids, cum_weights=cumulative)[0]
+
+    def _values(self, requester: PersonFacts, service: ServiceFacts, day: date) -> dict[str, str]:
+        rng = self.rng
+        values = {key: rng.choice(options) for key, options in data.FILLERS.items()}
+        day_index = (day - (self.now.date() - timedelta(days=DAYS))).days
+        values.update(
+            first=requester.first_name,
+            my_team=self.world.teams[requester.team_id].name,
+            team_name=self.world.teams[service.team_id].name,
+            office_city=OFFICE_CITY[requester.office],
+            role=rng.choice(data.ROLES[self.world.teams[requester.team_id].department]),
+            phone=f"{PHONE_PREFIX[requester.office]} {rng.randrange(1000, 10000)}",
+            counterparty=values["customer"] if rng.random() < 0.7 else values["vendor"],
+            # Deals recur for a few weeks; support cases are mostly new.
+            deal=f"DEAL-{2000 + day_index // 7 * 20 + rng.randrange(20)}",
+            case=f"CASE-{80000 + day_index * 40 + rng.randrange(40)}",
+        )
+        return values
+
+    def _answers(
+        self,
+        spec: data.ServiceSpec,
+        ask: data.Ask,
+        requester: PersonFacts,
+        values: dict[str, str],
+        created_at: datetime,
+        obligations: tuple[str, ...],
+    ) -> dict:
+        """Answers to the form: what the ask implies, the rest drawn to fit the field.
+
+        Files are uploads, never answers; optional fields are sometimes left empty,
+        but never the ones the agreement obliges the customer to fill in.
+        """
+        rng = self.rng
+        answers: dict = {}
+        for form_field in spec.fields:
+            key, kind = form_field["key"], form_field["kind"]
+            required = form_field.get("required", False) or key in obligations
+            if key in ask.answers:
+                implied = ask.answers[key]
+                answers[key] = implied.format(**values) if isinstance(implied, str) else implied
+                continue
+            if kind == data.FILE or (not required and rng.random() < 0.35):
+                continue
+            if kind == data.CHOICE:
+                answers[key] = rng.choice(form_field["choices"])
+            elif kind == data.MULTI:
+                answers[key] = rng.sample(form_field["choices"], k=rng.randint(1, 2))
+            elif kind == data.DATE:
+                low, high = data.DATE_ANSWERS.get(key, (3, 30))
                 answers[key] = (
-                    (created_at + timedelta(days=self.rng.randint(3, 30))).date().isoformat()
+                    created_at.date() + timedelta(days=rng.randint(low, high))
+                ).isoformat()
+            elif kind == data.NUMBER:
+                answers[key] = _number(rng, *data.NUMBER_ANSWERS.get(key, (1, 10, 1)))
+            elif kind == data.PERSON:
+                if key == "approver" and requester.manager_id:
+                    answers[key] = requester.manager_id
+                elif required:
+                    answers[key] = rng.choice(self._teammates(requester))
+            elif kind == data.TEAM:
+                answers[key] = requester.team_id
+            else:
+                templates = data.TEXT_ANSWERS.get(
+                    f"{spec.slug}.{key}", data.TEXT_ANSWERS.get(key, ("{project}",))
                 )
-            elif kind == FieldKind.NUMBER:
-                answers[key] = self.rng.choice([1, 2, 5, 12, 250, 1200, 4800, 15000])
-            elif kind == FieldKind.PERSON:
-                answers[key] = self.rng.choice(self.people).pk
-            elif kind == FieldKind.TEAM:
-                answers[key] = self.rng.choice(list(self.teams.values())).pk
-            elif kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
-                answers[key] = self._fill(
-                    self.rng.choice(
-                        ["{customer}", "{vendor}", "{city} office", "Q3 plan for {product}"]
-                    )
-                )
+                answers[key] = rng.choice(templates).format(**values)
         return answers
 
-    def plan(self, count: int) -> list[Plan]:
-        """Decide every request's life; pure apart from reading the catalog and agreements."""
-        specs = [spec for _, spec in self.services.values()]
-        weights = [spec.weight for spec in specs]
-        day_weights = self._day_weights()
-        plans: list[Plan] = []
-        for _ in range(count):
-            spec = self.rng.choices(specs, weights=weights)[0]
-            service = self.services[spec.slug][0]
-            requester = self._requester_for(spec, service)
-            customer_team = self.team_of[requester.pk]
-            created_at = self._arrival(requester, day_weights)
-            serves_outside = customer_team.serves_external_customers
-            external_ref = ""
-            if self.rng.random() < (0.4 if serves_outside else 0.03):
-                prefix = "DEAL" if customer_team.slug.startswith("sales") else "CASE"
-                external_ref = f"{prefix}-{self.rng.randint(1000, 99999)}"
-            plans.append(
-                Plan(
-                    index=0,
-                    service=service,
-                    requester=requester,
-                    customer_team=customer_team,
-                    priority=self.rng.choices(
-                        [p for p, _ in PRIORITIES], weights=[w for _, w in PRIORITIES]
-                    )[0]
-                    if spec.default_priority == "normal"
-                    else spec.default_priority,
-                    created_at=created_at,
-                    subject=self._fill(self.rng.choice(spec.subjects)),
-                    answers=self._answers(service, spec, created_at),
-                    channel=self.rng.choices(
-                        [Channel.PORTAL, Channel.EMAIL, Channel.API], weights=[80, 15, 5]
-                    )[0],
-                    external_ref=external_ref,
-                    terms=self._terms(service, customer_team),
-                )
-            )
-        plans.sort(key=lambda plan: plan.created_at)
-        latest_recruitment: int | None = None
-        for index, plan in enumerate(plans):
-            plan.index = index
-            self._plan_life(plan)
-            if plan.service.slug == "open-position":
-                latest_recruitment = index
-            elif (
-                plan.service.slug in ("new-laptop", "security-badge")
-                and latest_recruitment is not None
-            ):
-                blocker = plans[latest_recruitment]
-                done = blocker.resolved_at
-                if (
-                    self.rng.random() < 0.5
-                    and done
-                    and plan.resolved_at
-                    and done <= plan.resolved_at
-                ):
-                    plan.blocker = latest_recruitment
-        return plans
+    def _teammates(self, person: PersonFacts) -> list[int]:
+        return [p.id for p in self.world.people.values() if p.team_id == person.team_id]
 
-    def _plan_life(self, plan: Plan) -> None:
-        rng, business = self.rng, plan.terms.business
-        if business is None or plan.priority not in plan.terms.targets:
-            return
-        first_target, resolution_target = plan.terms.targets[plan.priority]
-        agents = self.agents[plan.service.provider_team_id]
-        plan.assignee = rng.choice(agents) if agents else None
-        if rng.random() < 0.03:
-            plan.cancelled_at = plan.created_at + timedelta(hours=rng.uniform(1, 48))
-            return
-        first_work = first_target * rng.lognormvariate(-1.1, 0.55)
-        plan.first_reply_at = business.add(plan.created_at, first_work)
-        paused = timedelta(0)
-        if rng.random() < 0.25:
-            wait_start = business.add(
-                plan.created_at, first_work + timedelta(minutes=rng.randint(5, 90))
-            )
-            wait_end = wait_start + timedelta(hours=rng.uniform(2, 72))
-            plan.wait = (wait_start, wait_end)
-            paused = business.elapsed(wait_start, wait_end)
-        work = max(
-            resolution_target * rng.lognormvariate(-1.0, 0.5), first_work + timedelta(minutes=15)
+    def _external_ref(
+        self, spec: data.ServiceSpec, requester: PersonFacts, answers: dict, values: dict
+    ) -> str:
+        for key in ("deal", "case"):
+            if key in answers:
+                return answers[key]
+        team = self.world.teams[requester.team_id]
+        own_outcome = values["deal"] if team.department == "sales" else values["case"]
+        if team.serves_external_customers:
+            chance = 0.2 if spec.serves_outcomes else 0.02
+            return own_outcome if self.rng.random() < chance else ""
+        return values["deal"] if spec.serves_outcomes and self.rng.random() < 0.05 else ""
+
+    def new_request(
+        self,
+        slug: str,
+        *,
+        requester: int | None = None,
+        created_at: datetime | None = None,
+        values: dict[str, str] | None = None,
+        parent: int | None = None,
+        ask: data.Ask | None = None,
+    ) -> PlannedRequest:
+        """A request as filed; ``ask`` replaces the service's own ways of asking."""
+        rng, world = self.rng, self.world
+        service = world.services[slug]
+        spec = service.spec
+        person = world.people[self._requester_for(spec) if requester is None else requester]
+        created_at = created_at or self._arrival(person)
+        values = {**self._values(person, service, created_at.date()), **(values or {})}
+        terms = world.terms(service.id, person.team_id)
+        weights = (
+            URGENT_SERVICE_PRIORITY_WEIGHTS if spec.default_priority == "high" else PRIORITY_WEIGHTS
         )
-        plan.resolved_at = business.add(plan.created_at, work + paused)
-        if plan.resolved_at + timedelta(days=2) < self.now and rng.random() < 0.8:
-            plan.closed_at = plan.resolved_at + timedelta(days=rng.uniform(1, 5))
-        if rng.random() < 0.15:
-            plan.internal_note_at = (
-                plan.first_reply_at + (plan.resolved_at - plan.first_reply_at) / 2
-            )
-        if rng.random() < 0.1 and len(agents) > 1:
-            others = [agent for agent in agents if agent != plan.assignee]
-            plan.reassigned = (plan.first_reply_at + timedelta(minutes=30), rng.choice(others))
-        if plan.service.slug == "software-access" and rng.random() < 0.05:
-            plan.transfer_to = self.services["access-review"][0]
-        plan.waiting_on_supplier = rng.random() < 0.05
-
-    # --- writing ---------------------------------------------------------------------
-
-    def write(self, count: int, report: Callable[[str, int, int], None]) -> Totals:
-        plans = self.plan(count)
-        totals = Totals()
-        request_ids: dict[int, int] = {}
-        for start in range(0, len(plans), BATCH):
-            batch = plans[start : start + BATCH]
-            self._write_batch(batch, request_ids, totals)
-            report("History", min(start + BATCH, len(plans)), len(plans))
-        TeamCounter.objects.bulk_create(
-            TeamCounter(team_id=team_id, last_number=number)
-            for team_id, number in self.counters.items()
+        priority = rng.choices(list(weights), weights=list(weights.values()))[0]
+        channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
+        ask = ask or rng.choice(spec.asks)
+        answers = self._answers(
+            spec, ask, person, values, created_at, terms.obligations if terms else ()
         )
-        return totals
+        self.uids += 1
+        return PlannedRequest(
+            uid=self.uids,
+            service=slug,
+            requester=person.id,
+            customer_team=person.team_id,
+            priority=priority,
+            created_at=created_at,
+            subject=ask.subject.format(**values),
+            description=self._description(ask.detail, channel, values),
+            answers=answers,
+            channel=channel,
+            external_ref=self._external_ref(spec, person, answers, values),
+            values=values,
+            life_seed=rng.getrandbits(64),
+            parent=parent,
+        )
 
-    def _reference(self, team: Team) -> str:
-        self.counters[team.pk] += 1
-        return f"{team.reference_prefix}-{self.counters[team.pk]}"
+    def _description(self, detail: str, channel: str, values: dict[str, str]) -> str:
+        body = detail.format(**values)
+        if channel == Channel.API:
+            return body
+        greeting = self.rng.choice(data.GREETINGS).format(**values)
+        sign_off = f"{self.rng.choice(data.SIGN_OFFS)}\n{values['first']}"
+        return "\n\n".join(part for part in (greeting, body, sign_off) if part)
 
-    def _write_batch(self, plans: list[Plan], request_ids: dict[int, int], totals: Totals) -> None:
-        now = self.now
-        requests, references, holdings, clocks, dependencies = [], [], [], [], []
-        comment_rows: list[tuple[Plan, Comment]] = []
-        for plan in plans:
-            provider = plan.service.provider_team
-            plan.references = [self._reference(provider)]
-            transferred_at = (
-                plan.first_reply_at
-                if plan.transfer_to and plan.first_reply_at and plan.first_reply_at <= now
-                else None
-            )
-            final_service = plan.transfer_to if transferred_at else plan.service
-            if transferred_at:
-                plan.references.append(self._reference(final_service.provider_team))
-            status = self._status(plan)
-            request_clocks, breached = self._clocks(plan)
-            resolution = next((c for c in request_clocks if c.kind == ClockKind.RESOLUTION), None)
-            request = Request(
-                reference=plan.references[-1],
-                service=final_service,
-                provider_team=final_service.provider_team,
-                agreement=plan.terms.agreement,
-                requester=plan.requester,
-                customer_team=plan.customer_team,
-                subject=plan.subject,
-                description=f"{plan.subject}.\n\nThanks,\n{plan.requester.full_name.split()[0]}",
-                form_answers=plan.answers,
-                priority=plan.priority,
-                status=status,
-                assignee=self._assignee_now(plan, transferred_at),
-                confidential=plan.service.confidential,
-                external_ref=plan.external_ref,
-                channel=plan.channel,
-                created_at=plan.created_at,
-                updated_at=min(now, max(t for t in self._moments(plan) if t <= now)),
-                first_responded_at=plan.first_reply_at
-                if plan.first_reply_at and plan.first_reply_at <= now
-                else None,
-                resolved_at=plan.resolved_at
-                if status in (Status.RESOLVED, Status.CLOSED)
-                else None,
-                closed_at=plan.closed_at if status == Status.CLOSED else None,
-                resolution_due_at=resolution.due_at
-                if resolution and resolution.is_running
-                else None,
-                sla_breached=breached,
-            )
-            request._plan = plan  # noqa: SLF001 - carried to the rows built after the insert
-            request._clocks = request_clocks  # noqa: SLF001
-            request._transferred_at = transferred_at  # noqa: SLF001
+    # --- the whole history -------------------------------------------------------------------
+
+    def plan(self, count: int) -> list[PlannedRequest]:
+        requests: list[PlannedRequest] = []
+        for index in range(count):
+            spec = self.rng.choices(self.specs, weights=self.service_weights)[0]
+            request = self.new_request(spec.slug)
+            plan_life(self.world, request)
             requests.append(request)
-        Request.objects.bulk_create(requests)
-        events: list[RequestEvent] = []
-        for request in requests:
-            plan = request._plan  # noqa: SLF001
-            transferred_at = request._transferred_at  # noqa: SLF001
-            request_ids[plan.index] = request.pk
-            teams = [plan.service.provider_team]
-            if transferred_at:
-                teams.append(request.provider_team)
-            for position, (reference, team) in enumerate(zip(plan.references, teams, strict=True)):
-                at = plan.created_at if position == 0 else transferred_at
-                references.append(
-                    RequestReference(request=request, reference=reference, team=team, created_at=at)
-                )
-                holdings.append(
-                    TeamHolding(
-                        request=request,
-                        team=team,
-                        started_at=at,
-                        ended_at=transferred_at if position == 0 and transferred_at else None,
-                    )
-                )
-            for clock in request._clocks:  # noqa: SLF001
-                clock.request = request
-                clocks.append(clock)
-            if plan.blocker is not None and plan.blocker in request_ids:
-                dependencies.append(
-                    Dependency(
-                        blocker_id=request_ids[plan.blocker],
-                        blocked=request,
-                        created_at=plan.created_at,
-                    )
-                )
-                request.parent_id = request_ids[plan.blocker]
-            comment_rows.extend((plan, comment) for comment in self._comments(plan, request))
-        Comment.objects.bulk_create([comment for _, comment in comment_rows])
-        comments_by_request: dict[int, list[Comment]] = defaultdict(list)
-        for _, comment in comment_rows:
-            comments_by_request[comment.request_id].append(comment)
-        for request in requests:
-            events.extend(self._events(request, comments_by_request[request.pk]))
-        parents = [r for r in requests if r.parent_id]
-        Request.objects.bulk_update(parents, ["parent"], batch_size=BATCH)
-        versions = defaultdict(int)
-        for event in events:
-            if event.kind not in (
-                EventKind.COMMENTED,
-                EventKind.FIRST_RESPONSE,
-                EventKind.BREACHED,
-            ):
-                versions[event.request_id] += 1
-        for request in requests:
-            request.version = max(1, versions[request.pk])
-        Request.objects.bulk_update(requests, ["version"], batch_size=BATCH)
-        RequestReference.objects.bulk_create(references)
-        TeamHolding.objects.bulk_create(holdings)
-        Clock.objects.bulk_create(clocks)
-        Dependency.objects.bulk_create(dependencies)
-        RequestEvent.objects.bulk_create(events, batch_size=BATCH)
-        totals.requests += len(requests)
-        totals.events += len(events)
-        totals.comments += len(comment_rows)
+            if (index + 1) % PROGRESS_EVERY == 0 and index + 1 < count:
+                self.report("Planning", index + 1, count)
+        chains = _Chains(self, requests)
+        chains.add_all()
+        planned = [r for r in requests if r.uid not in chains.dropped] + chains.added
+        planned.sort(key=lambda request: (request.created_at, request.uid))
+        self.report("Planning", count, count)
+        return planned
 
-    def _moments(self, plan: Plan) -> list[datetime]:
-        moments = [
-            plan.created_at,
-            plan.first_reply_at,
-            plan.resolved_at,
-            plan.closed_at,
-            plan.cancelled_at,
-        ]
-        if plan.wait:
-            moments.extend(plan.wait)
-        return [m for m in moments if m is not None]
 
-    def _status(self, plan: Plan) -> str:
-        now = self.now
-        if plan.cancelled_at and plan.cancelled_at <= now:
-            return Status.CANCELLED
-        if plan.closed_at and plan.closed_at <= now:
-            return Status.CLOSED
-        if plan.resolved_at and plan.resolved_at <= now:
-            return Status.RESOLVED
-        if plan.wait and plan.wait[0] <= now < plan.wait[1]:
-            return Status.WAITING_ON_CUSTOMER
-        if plan.first_reply_at and plan.first_reply_at <= now:
-            return Status.WAITING_ON_SUPPLIER if plan.waiting_on_supplier else Status.IN_PROGRESS
-        return Status.NEW
+def _may_request(person: PersonFacts, team_slug: str, spec: data.ServiceSpec) -> bool:
+    if spec.visible_to_kinds:
+        return person.kind in spec.visible_to_kinds
+    if spec.visible_to_teams:
+        return team_slug in spec.visible_to_teams
+    return True
 
-    def _assignee_now(self, plan: Plan, transferred_at: datetime | None) -> Person | None:
-        if transferred_at:
-            return None
-        if plan.first_reply_at is None or plan.first_reply_at > self.now:
-            return None if self.rng.random() < 0.6 else plan.assignee
-        if plan.reassigned and plan.reassigned[0] <= self.now:
-            return plan.reassigned[1]
-        return plan.assignee
 
-    def _clocks(self, plan: Plan) -> tuple[list[Clock], bool]:
-        """The request's clocks as the services would have left them at ``now``."""
-        terms, now = plan.terms, self.now
-        if terms.business is None or plan.priority not in terms.targets:
-            return [], False
-        business = terms.business
-        first_target, resolution_target = terms.targets[plan.priority]
-        share = 1 - settings.SLA_AT_RISK_SHARE
-        ended = plan.cancelled_at if plan.cancelled_at and plan.cancelled_at <= now else None
+def _number(rng: random.Random, low: int, high: int, step: int) -> int:
+    # Amounts spread over orders of magnitude; small counts are uniform.
+    if high > 100 * low:
+        raw = math.exp(rng.uniform(math.log(low), math.log(high)))
+    else:
+        raw = rng.uniform(low, high)
+    return max(low, round(raw / step) * step)
 
-        first_stop = (
-            plan.first_reply_at if plan.first_reply_at and plan.first_reply_at <= now else ended
+
+class _Chains:
+    """Requests that belong together: onboarding after a hire, a deal's paperwork,
+    a customer escalation waiting for a replacement to be shipped.
+
+    Each chain's extra requests take the place of plain requests, so the total
+    stays what was asked for.
+    """
+
+    def __init__(self, planner: _Planner, requests: list[PlannedRequest]) -> None:
+        self.planner = planner
+        self.rng = planner.rng
+        self.now = planner.now
+        self.requests = requests
+        triggers = (data.ONBOARDING_TRIGGER, data.DEAL_TRIGGER, data.ESCALATION_TRIGGER)
+        self.spare = [r for r in requests if r.service not in triggers]
+        self.rng.shuffle(self.spare)
+        self.dropped: set[int] = set()
+        self.added: list[PlannedRequest] = []
+
+    def _room_for(self, extra: int) -> bool:
+        if len(self.spare) < extra:
+            return False
+        for _ in range(extra):
+            self.dropped.add(self.spare.pop().uid)
+        return True
+
+    def _child(self, slug: str, **kwargs) -> PlannedRequest:
+        child = self.planner.new_request(slug, **kwargs)
+        plan_life(self.planner.world, child, plain=True)
+        self.added.append(child)
+        return child
+
+    def add_all(self) -> None:
+        for request in list(self.requests):
+            resolve = request.first(Act.RESOLVE)
+            if not request.without_detours or resolve is None:
+                continue
+            if request.service == data.ONBOARDING_TRIGGER and self.rng.random() < 0.7:
+                self._onboarding(request, resolve.at)
+            elif request.service == data.DEAL_TRIGGER and self.rng.random() < 0.5:
+                self._deal(request)
+            elif request.service == data.ESCALATION_TRIGGER and self.rng.random() < 0.3:
+                self._escalation(request)
+
+    def _onboarding(self, hire: PlannedRequest, hired_at: datetime) -> None:
+        """Once the offer is signed, the hiring manager orders what the new colleague needs;
+        IT and Facilities link their work to the hire and finish after it."""
+        first_reply = hire.first(Act.REPLY)
+        office = self.planner.world.offices[self.planner.world.people[hire.requester].office]
+        signed_at = office.next_working_moment(first_reply.at + (hired_at - first_reply.at) * 0.9)
+        if signed_at + MINUTE * 10 >= min(hired_at, self.now):
+            return
+        wanted = list(data.ONBOARDING_CHILDREN[:2])
+        if self.rng.random() < 0.5:
+            wanted.append(data.ONBOARDING_CHILDREN[2])
+        if not self._room_for(len(wanted)):
+            return
+        start_date = hire.answers["start_date"]
+        for position, slug in enumerate(wanted):
+            child = self._child(
+                slug,
+                requester=hire.requester,
+                created_at=signed_at + MINUTE * (3 * position + 1),
+                values={"role": hire.values["role"], "start_date": start_date},
+                parent=hire.uid,
+                ask=data.ONBOARDING_ASKS[slug],
+            )
+            if "needed_by" in child.answers:
+                child.answers["needed_by"] = start_date
+            hold_until_done(self.planner.world, child, blocker=hire, blocker_done=hired_at)
+
+    def _deal(self, pricing: PlannedRequest) -> None:
+        """The approved price goes into the contract Legal reviews, and Design dresses the offer."""
+        office = self.planner.world.offices[self.planner.world.people[pricing.requester].office]
+        review_at = office.add(pricing.created_at, timedelta(minutes=self.rng.uniform(30, 240)))
+        with_materials = self.rng.random() < 0.5
+        if review_at >= self.now or not self._room_for(1 + with_materials):
+            return
+        customer = pricing.values["customer"]
+        shared = {"customer": customer, "counterparty": customer, "deal": pricing.external_ref}
+        review = self._child(
+            data.DEAL_FOLLOW_UPS[0],
+            requester=pricing.requester,
+            created_at=review_at,
+            values=shared,
         )
-        first = Clock(
-            kind=ClockKind.FIRST_RESPONSE, calendar=terms.calendar, target=first_target,
-            started_at=plan.created_at, stopped_at=first_stop,
-            due_at=business.add(plan.created_at, first_target),
-            warn_at=business.add(plan.created_at, first_target * share),
-        )  # fmt: skip
-        resolution = Clock(
-            kind=ClockKind.RESOLUTION, calendar=terms.calendar, target=resolution_target,
-            started_at=plan.created_at,
-        )  # fmt: skip
-        waiting_now = plan.wait is not None and plan.wait[0] <= now < plan.wait[1]
-        if plan.wait and plan.wait[1] <= now:
-            resolution.paused_total = business.elapsed(*plan.wait)
-        resolution.due_at = business.add(
-            plan.created_at, resolution_target + resolution.paused_total
+        review.external_ref = pricing.external_ref
+        hold_until_done(
+            self.planner.world, review, blocker=pricing, blocker_done=pricing.first(Act.RESOLVE).at
         )
-        resolution.warn_at = business.add(
-            plan.created_at, resolution_target * share + resolution.paused_total
+        if with_materials:
+            materials_at = office.add(review_at, timedelta(minutes=self.rng.uniform(30, 480)))
+            materials = self._child(
+                data.DEAL_FOLLOW_UPS[1],
+                requester=pricing.requester,
+                created_at=min(materials_at, self.now - MINUTE),
+                values=shared,
+            )
+            materials.external_ref = pricing.external_ref
+
+    def _escalation(self, escalation: PlannedRequest) -> None:
+        """Tier 2 has Logistics ship the customer a replacement; the escalation waits for it."""
+        first_reply = escalation.first(Act.REPLY)
+        if first_reply.at >= self.now or not self._room_for(1):
+            return
+        shipment = self._child(
+            data.ESCALATION_HELPER,
+            requester=first_reply.actor,
+            created_at=first_reply.at,
+            values={"customer": escalation.values["customer"]},
+            parent=escalation.uid,
+            ask=data.ESCALATION_HELPER_ASK,
         )
-        resolved = plan.resolved_at if plan.resolved_at and plan.resolved_at <= now else None
-        resolution.stopped_at = resolved or ended
-        if waiting_now:
-            resolution.paused_at = plan.wait[0]
-            late = plan.wait[0] > resolution.due_at
-            resolution.due_at = resolution.warn_at = None
-            if late:
-                resolution.breached_at = business.add(plan.created_at, resolution_target)
-        for clock in (first, resolution):
-            if (
-                clock.due_at is not None
-                and (clock.stopped_at or now) > clock.due_at
-                and not (ended and clock.stopped_at == ended and ended <= clock.due_at)
-            ):
-                clock.breached_at = clock.due_at
-            if clock.warn_at is not None and clock.warn_at <= now:
-                clock.warned_at = clock.warn_at
-        clocks = [first, resolution]
-        return clocks, any(clock.breached_at for clock in clocks)
-
-    def _comments(self, plan: Plan, request: Request) -> list[Comment]:
-        now, first = self.now, plan.requester.full_name.split()[0]
-        agent = plan.assignee
-        rows = []
-
-        def add(
-            at: datetime | None,
-            author: Person | None,
-            body: str,
-            *,
-            public: bool = True,
-            provider: bool = True,
-        ) -> None:
-            if at is not None and at <= now:
-                rows.append(
-                    Comment(
-                        request=request, author=author, body=body, is_public=public,
-                        by_provider=provider,
-                        channel=Channel.PORTAL if provider else plan.channel,
-                        created_at=at,
-                    )
-                )  # fmt: skip
-
-        add(plan.first_reply_at, agent, self.rng.choice(AGENT_REPLIES).format(first=first))
-        if plan.wait:
-            add(plan.wait[0], agent, self.rng.choice(QUESTIONS))
-            add(plan.wait[1], plan.requester, self.rng.choice(REQUESTER_ANSWERS), provider=False)
-        add(plan.internal_note_at, agent, self.rng.choice(INTERNAL_NOTES), public=False)
-        if plan.resolved_at and plan.resolved_at <= now:
-            closer = plan.reassigned[1] if plan.reassigned else agent
-            add(plan.resolved_at, closer, self.rng.choice(RESOLUTIONS))
-        return rows
-
-    def _events(self, request: Request, comments: list[Comment]) -> list[RequestEvent]:
-        plan: Plan = request._plan  # noqa: SLF001
-        now = self.now
-        events = []
-
-        def add(
-            at: datetime | None, actor: Person | None, kind: str, data: dict, *, public: bool = True
-        ) -> None:
-            if at is not None and at <= now:
-                events.append(
-                    RequestEvent(
-                        request=request,
-                        actor=actor,
-                        kind=kind,
-                        data=data,
-                        is_public=public,
-                        created_at=at,
-                    )
-                )
-
-        add(plan.created_at, plan.requester, EventKind.CREATED, {
-            "service": plan.service.slug, "priority": plan.priority,
-            "channel": plan.channel, "reference": plan.references[0],
-        })  # fmt: skip
-        if plan.assignee and plan.first_reply_at:
-            add(
-                plan.first_reply_at,
-                plan.assignee,
-                EventKind.ASSIGNED,
-                {"assignee": [None, plan.assignee.pk]},
-            )
-        for comment in comments:
-            data = {"comment": comment.pk, "public": comment.is_public}
-            add(
-                comment.created_at,
-                comment.author,
-                EventKind.COMMENTED,
-                data,
-                public=comment.is_public,
-            )
-        if plan.first_reply_at:
-            add(plan.first_reply_at, plan.assignee, EventKind.FIRST_RESPONSE, {})
-            add(
-                plan.first_reply_at,
-                plan.assignee,
-                EventKind.STATUS_CHANGED,
-                {"status": ["new", "in_progress"]},
-            )
-        transferred_at = request._transferred_at  # noqa: SLF001
-        if transferred_at:
-            add(transferred_at, plan.assignee, EventKind.TRANSFERRED, {
-                "service": [plan.service.slug, request.service.slug],
-                "provider_team": [plan.service.provider_team_id, request.provider_team_id],
-                "reference": plan.references,
-            })  # fmt: skip
-        if plan.reassigned:
-            at, new_agent = plan.reassigned
-            add(
-                at,
-                plan.assignee,
-                EventKind.ASSIGNED,
-                {"assignee": [plan.assignee.pk, new_agent.pk]},
-            )
-        if plan.waiting_on_supplier and request.status == Status.WAITING_ON_SUPPLIER:
-            add(
-                plan.first_reply_at,
-                plan.assignee,
-                EventKind.STATUS_CHANGED,
-                {"status": ["in_progress", "waiting_on_supplier"]},
-            )
-        if plan.wait:
-            add(
-                plan.wait[0],
-                plan.assignee,
-                EventKind.STATUS_CHANGED,
-                {"status": ["in_progress", "waiting_on_customer"]},
-            )
-            add(
-                plan.wait[1],
-                plan.requester,
-                EventKind.STATUS_CHANGED,
-                {"status": ["waiting_on_customer", "in_progress"]},
-            )
-        if plan.cancelled_at:
-            before = (
-                "new"
-                if not plan.first_reply_at or plan.first_reply_at > plan.cancelled_at
-                else "in_progress"
-            )
-            add(
-                plan.cancelled_at,
-                plan.requester,
-                EventKind.STATUS_CHANGED,
-                {"status": [before, "cancelled"]},
-            )
-        if plan.resolved_at:
-            add(
-                plan.resolved_at,
-                plan.assignee,
-                EventKind.STATUS_CHANGED,
-                {"status": ["in_progress", "resolved"]},
-            )
-        if plan.closed_at:
-            add(
-                plan.closed_at,
-                plan.requester,
-                EventKind.STATUS_CHANGED,
-                {"status": ["resolved", "closed"]},
-            )
-        for clock in request._clocks:  # noqa: SLF001
-            if clock.breached_at:
-                add(
-                    clock.breached_at,
-                    None,
-                    EventKind.BREACHED,
-                    {"clock": clock.kind, "due_at": clock.breached_at.isoformat()},
-                )
-        events.sort(key=lambda event: event.created_at)
-        return events
+        shipment.external_ref = escalation.external_ref
+        hold_until_done(
+            self.planner.world,
+            escalation,
+            blocker=shipment,
+            blocker_done=shipment.first(Act.RESOLVE).at,
+        )
