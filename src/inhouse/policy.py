@@ -123,6 +123,12 @@ def can_view_request(who: Person | Viewer, request: Request) -> bool:
     return request.watchers.filter(pk=viewer.person_id).exists()
 
 
+def works_queue(who: Person | Viewer, team: Team) -> bool:
+    """Agents and leads of a team work its queue; org admins may look at any."""
+    viewer = as_viewer(who)
+    return viewer.is_admin or team.pk in viewer.queue_team_ids
+
+
 def can_work_request(who: Person | Viewer, request: Request) -> bool:
     """Agents of the team holding the request, and admins, work it."""
     viewer = as_viewer(who)

@@ -256,3 +256,18 @@ def test_a_stale_copy_does_not_let_the_old_team_keep_working_after_a_transfer(ca
     with pytest.raises(NotFound):
         update_request(actor=cast.ivy, request=ivys_copy, expected_version=None, priority="urgent")
     assert snapshot(ivys_copy) == before
+
+
+def test_replacing_blockers_keeps_the_ones_the_agent_cannot_see(cast):
+    from inhouse.desk.models import Dependency
+    from inhouse.desk.services import submit_request, update_request
+
+    hidden = submit_request(
+        actor=cast.rita, service=cast.mediation, subject="Private", form_answers={"summary": "x"}
+    )
+    request = submit_request(actor=cast.rita, service=cast.printer, subject="Printer")
+    update_request(actor=cast.ada, request=request, expected_version=None, blocked_by=[hidden])
+    visible = submit_request(actor=cast.rita, service=cast.printer, subject="Other")
+    update_request(actor=cast.alex, request=request, expected_version=None, blocked_by=[visible])
+    blockers = set(Dependency.objects.filter(blocked=request).values_list("blocker_id", flat=True))
+    assert blockers == {hidden.pk, visible.pk}

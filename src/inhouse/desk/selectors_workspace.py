@@ -39,6 +39,7 @@ from inhouse.desk.selectors import (
     filter_requests,
     history_visible_to,
     requests_visible_to,
+    team_queue,
 )
 from inhouse.org.models import Membership, Person, Team
 from inhouse.sla.models import Clock, ClockKind
@@ -75,11 +76,6 @@ _BOOLEANS = {"true": True, "1": True, "on": True, "false": False, "0": False}
 # --- who works which queue -------------------------------------------------------------------
 
 
-def works_queue(viewer: policy.Viewer, team: Team) -> bool:
-    """Agents and leads of a team work its queue; org admins may look at any."""
-    return viewer.is_admin or team.pk in viewer.queue_team_ids
-
-
 def queue_teams_for(person: Person | policy.Viewer) -> list[Team]:
     """The teams whose queue the person works, the one they joined first first.
 
@@ -108,7 +104,7 @@ def get_queue_team(person: Person | policy.Viewer, slug: str) -> Team:
     """The team named by ``slug`` if the person works its queue; otherwise not found."""
     viewer = policy.as_viewer(person)
     team = Team.objects.filter(slug=slug, is_active=True).first()
-    if team is None or not works_queue(viewer, team):
+    if team is None or not policy.works_queue(viewer, team):
         raise NotFound("No such queue.")
     return team
 
@@ -421,14 +417,14 @@ def queue_for(
     ``sort="newest"``: newest first, keyed on id.
     """
     viewer = policy.as_viewer(person)
-    if not works_queue(viewer, team):
+    if not policy.works_queue(viewer, team):
         raise NotFound("No such queue.")
     limit = limit or QUEUE_PAGE_SIZE
     if sort not in SORTS:
         raise InvalidInput(_("Unknown sort."), fields={"sort": _("Sort by “due” or “newest”.")})
     position = _decode_cursor(cursor, sort) if cursor else None
     requests = filter_requests(
-        requests_visible_to(viewer).filter(provider_team=team),
+        team_queue(viewer, team),
         replace(filters, provider_team=None),
     ).select_related("service", "requester", "customer_team", "assignee")
 
@@ -486,9 +482,9 @@ def queue_counts(
 ) -> QueueCounts:
     """Requests per status and per saved view, in one grouped query."""
     viewer = policy.as_viewer(person)
-    if not works_queue(viewer, team):
+    if not policy.works_queue(viewer, team):
         raise NotFound("No such queue.")
-    requests = requests_visible_to(viewer).filter(provider_team=team)
+    requests = team_queue(viewer, team)
     aggregates = {
         f"status_{index}": Count("pk", filter=Q(status=status))
         for index, status in enumerate(Status.values)
@@ -530,7 +526,7 @@ def get_saved_view_for(person: Person | policy.Viewer, team: Team, view_id: int)
 
 def canned_replies_for(person: Person | policy.Viewer, team: Team) -> list[CannedReply]:
     viewer = policy.as_viewer(person)
-    if not works_queue(viewer, team):
+    if not policy.works_queue(viewer, team):
         raise NotFound("No such queue.")
     return list(CannedReply.objects.filter(team=team).order_by("title"))
 
@@ -539,7 +535,7 @@ def get_canned_reply_for(person: Person | policy.Viewer, team: Team, reply_id: i
     """A canned reply of a team whose queue the person works; otherwise not found."""
     viewer = policy.as_viewer(person)
     reply = CannedReply.objects.filter(team=team, pk=reply_id).first()
-    if reply is None or not works_queue(viewer, team):
+    if reply is None or not policy.works_queue(viewer, team):
         raise NotFound("No such canned reply.")
     return reply
 

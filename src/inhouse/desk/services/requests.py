@@ -597,7 +597,8 @@ def update_request(
 ) -> Request:
     """Change the request's working fields; only agents of the provider team may.
 
-    ``blocked_by`` replaces the set of requests this one waits for.
+    ``blocked_by`` replaces the set of requests this one waits for, as far as the
+    caller can see them: blockers hidden from the caller are kept.
     """
     viewer = _require_work(actor, request)
     now = timezone.now()
@@ -676,7 +677,14 @@ def _replace_blockers(
                 fields={"blocked_by": "A request cannot block itself."},
             )
     current = set(Dependency.objects.filter(blocked=request).values_list("blocker_id", flat=True))
-    for blocker_id in current - wanted.keys():
+    # The caller replaces the blockers they can see; ones they cannot see (another
+    # team's confidential case, say) are not theirs to remove, and stay.
+    removable = set(
+        Request.objects.filter(pk__in=current)
+        .filter(policy.visible_requests_q(viewer))
+        .values_list("pk", flat=True)
+    )
+    for blocker_id in removable - wanted.keys():
         Dependency.objects.filter(blocker_id=blocker_id, blocked=request).delete()
         _record(request, actor, EventKind.DEPENDENCY_REMOVED, {"blocked_by": blocker_id}, at=at)
     for blocker_id in wanted.keys() - current:

@@ -21,7 +21,7 @@ from inhouse import policy
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import CannedReply, Request, SavedView, Status
 from inhouse.desk.selectors import get_request_for
-from inhouse.desk.selectors_workspace import parse_queue_query, works_queue
+from inhouse.desk.selectors_workspace import parse_queue_query
 from inhouse.desk.services.requests import transition_request, update_request
 from inhouse.org.models import Person, Team
 
@@ -35,7 +35,7 @@ def _queue_viewer(actor: Person, team: Team) -> policy.Viewer:
     if not actor.is_active:
         raise PermissionDenied(_("Deactivated people cannot change anything."))
     viewer = policy.viewer_for(actor)
-    if not works_queue(viewer, team):
+    if not policy.works_queue(viewer, team):
         raise PermissionDenied(
             _("Only agents of %(team)s can do that.") % {"team": team.name},
         )
