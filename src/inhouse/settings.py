@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "inhouse.core.middleware.CorrelationIdMiddleware",
     "inhouse.core.middleware.RequestSizeLimitMiddleware",
+    "inhouse.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

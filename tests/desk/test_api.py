@@ -382,3 +382,22 @@ def test_every_look_at_a_confidential_request_is_audited_without_content(cast, c
     request_id = Request.objects.get(reference=created["reference"]).pk
     assert audited == [f"confidential request opened: person={cast.hana.pk} request={request_id}"]
     assert "Secret" not in " ".join(audited)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", "/api/v1/services?q=a%00b", None),
+        ("get", "/api/v1/requests?q%00=x", None),
+        ("post", "/api/v1/requests", '{"service": "printer", "subject": "a\\u0000b"}'),
+    ],
+)
+def test_a_nul_character_is_a_clear_400_on_every_database(cast, method, url, body):
+    client = bearer(cast.rita)
+    if body is None:
+        response = client.get(url)
+    else:
+        response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]["message"]
+    assert not Request.objects.exists()

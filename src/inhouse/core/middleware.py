@@ -3,7 +3,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 
 from inhouse.core.correlation import reset_correlation_id, set_correlation_id
@@ -66,3 +66,45 @@ class RequestSizeLimitMiddleware:
                 )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Refuses a NUL character in parameters, form fields or a JSON body with a 400.
+
+    No text a person writes contains one, and PostgreSQL cannot store one, so it
+    would otherwise surface as a server error deep inside some query. Uploaded
+    files are not inspected: binary content is theirs to have.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            message = "Text cannot contain the NUL character (\\u0000)."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"code": "invalid", "message": message}}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path or _has_nul(request.GET):
+            return True
+        content_type = request.content_type or ""
+        if content_type == "application/json":
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body
+        if request.method == "POST" and content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            return _has_nul(request.POST)
+        return False
+
+
+def _has_nul(parameters: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in parameters.lists()
+    )
