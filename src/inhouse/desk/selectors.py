@@ -280,7 +280,3 @@ def blockers_of(person: Person | policy.Viewer, request: Request) -> QuerySet[Re
 
 def blocked_by_this(person: Person | policy.Viewer, request: Request) -> QuerySet[Request]:
     return requests_visible_to(person).filter(blocked_by_links__blocker=request)
-
-
-def visible_statuses() -> list[str]:
-    return list(Status.values)

@@ -4,11 +4,10 @@ Everyone signed in may browse the organization; the services listed are only
 those the viewer may request, as in the catalog.
 """
 
-from collections.abc import Iterator
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -16,97 +15,88 @@ from django.views.decorators.http import require_GET
 from inhouse import policy
 from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import services_visible_to
+from inhouse.core.errors import NotFound
 from inhouse.core.views import viewer_or_404
-from inhouse.org.models import Membership, MembershipRole, Person, Team
+from inhouse.org.models import Membership, Person, Team
+from inhouse.org.selectors import (
+    TeamNode,
+    get_person,
+    get_team,
+    members_of,
+    memberships_of,
+    search_people,
+    team_tree,
+)
 
 SEARCH_LIMIT = 30
-_ROLE_ORDER = {MembershipRole.LEAD: 0, MembershipRole.AGENT: 1, MembershipRole.MEMBER: 2}
 
 
 @dataclass
-class TeamNode:
-    team: Team
-    members: list[Membership] = field(default_factory=list)
+class ChartNode:
+    """A team of the org chart with the services the viewer may request from it."""
+
+    node: TeamNode
     services: list[Service] = field(default_factory=list)
-    children: list["TeamNode"] = field(default_factory=list)
+    children: list["ChartNode"] = field(default_factory=list)
+
+    @property
+    def team(self) -> Team:
+        return self.node.team
+
+    @property
+    def members(self) -> list[Membership]:
+        return self.node.members
 
     @property
     def people_count(self) -> int:
-        return len(self.members) + sum(child.people_count for child in self.children)
+        return self.node.people_count
 
 
-def _by_role_then_name(membership: Membership) -> tuple[int, str]:
-    return _ROLE_ORDER.get(membership.role, 9), membership.person.full_name
+def _chart(viewer: policy.Viewer) -> list[ChartNode]:
+    """The org tree (two queries) plus what each team provides (one more)."""
+    services_by_team: dict[int, list[Service]] = defaultdict(list)
+    for service in services_visible_to(viewer).prefetch_related(None):
+        services_by_team[service.provider_team_id].append(service)
 
+    def dress(node: TeamNode) -> ChartNode:
+        return ChartNode(node, services_by_team[node.team.pk], [dress(c) for c in node.children])
 
-def _team_tree(viewer: policy.Viewer) -> list[TeamNode]:
-    """Every active team as a tree, with its people and the services the viewer may
-    request, in a fixed number of queries however large the organization."""
-    nodes = {team.pk: TeamNode(team) for team in Team.objects.filter(is_active=True)}
-    memberships = Membership.objects.filter(
-        team__is_active=True, person__is_active=True
-    ).select_related("person")
-    for membership in memberships:
-        nodes[membership.team_id].members.append(membership)
-    # The selector accepts a Viewer as well as a Person (``policy.as_viewer``).
-    visible = services_visible_to(viewer).prefetch_related(None)  # type: ignore[arg-type]
-    for service in visible:
-        if service.provider_team_id in nodes:
-            nodes[service.provider_team_id].services.append(service)
-    roots = []
-    for node in nodes.values():
-        node.members.sort(key=_by_role_then_name)
-        parent = nodes.get(node.team.parent_id)
-        (parent.children if parent else roots).append(node)
-    for node in nodes.values():
-        node.children.sort(key=lambda child: child.team.name)
-    return sorted(roots, key=lambda root: root.team.name)
+    return [dress(root) for root in team_tree()]
 
 
 @login_required
 @require_GET
 def org_chart(request: HttpRequest) -> HttpResponse:
     viewer = viewer_or_404(request)
-    tree = _team_tree(viewer)
+    tree = _chart(viewer)
     return render(
         request,
         "org/chart.html",
         {
             "tree": tree,
-            "team_count": sum(1 for _ in _walk(tree)),
+            "team_count": sum(1 for root in tree for _ in root.node.walk()),
             "people_count": Person.objects.filter(is_active=True).count(),
         },
     )
-
-
-def _walk(nodes: list[TeamNode]) -> Iterator[TeamNode]:
-    for node in nodes:
-        yield node
-        yield from _walk(node.children)
 
 
 @login_required
 @require_GET
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
-    team = Team.objects.select_related("parent").filter(slug=slug, is_active=True).first()
-    if team is None:
-        raise Http404
-    members = sorted(
-        Membership.objects.filter(team=team, person__is_active=True).select_related("person"),
-        key=_by_role_then_name,
-    )
+    try:
+        team = get_team(slug)
+    except NotFound as exc:
+        raise Http404 from exc
     return render(
         request,
         "org/team.html",
         {
             "team": team,
-            "members": members,
+            "members": members_of(team),
             "children": list(team.children.filter(is_active=True).order_by("name")),
             "services": list(
-                services_visible_to(viewer)  # type: ignore[arg-type]
-                .filter(provider_team=team)
-                .prefetch_related(None)
+                services_visible_to(viewer).filter(provider_team=team).prefetch_related(None)
             ),
             "can_manage": policy.can_manage_team(viewer, team),
         },
@@ -117,36 +107,19 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer_or_404(request)
-    person = Person.objects.select_related("manager").filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    memberships = sorted(
-        Membership.objects.filter(person=person, team__is_active=True).select_related(
-            "team__parent"
-        ),
-        key=lambda membership: membership.team.name,
-    )
+    try:
+        person = get_person(pk)
+    except NotFound as exc:
+        raise Http404 from exc
     return render(
         request,
         "org/person.html",
         {
             "subject": person,
-            "memberships": memberships,
+            "memberships": memberships_of(person),
             "reports": list(person.reports.filter(is_active=True).order_by("full_name")),
         },
     )
-
-
-def _search_people(text: str, limit: int) -> list[Person]:
-    people = Person.objects.filter(is_active=True)
-    for word in text.split()[:5]:
-        people = people.filter(
-            Q(full_name__icontains=word) | Q(email__icontains=word) | Q(job_title__icontains=word)
-        )
-    people = people.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("team"))
-    )
-    return list(people.order_by("full_name")[:limit])
 
 
 @login_required
@@ -155,7 +128,7 @@ def people_search(request: HttpRequest) -> HttpResponse:
     viewer_or_404(request)
     text = request.GET.get("q", "").strip()[:100]
     # One more than shown tells whether the list was cut short.
-    found = _search_people(text, SEARCH_LIMIT + 1) if text else []
+    found = search_people(text, SEARCH_LIMIT + 1) if text else []
     context = {
         "query": text,
         "people": found[:SEARCH_LIMIT],
