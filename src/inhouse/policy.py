@@ -23,9 +23,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from inhouse.catalog.models import Service, Visibility
+from inhouse.catalog.models import Agreement, Service, Visibility
 from inhouse.desk.models import OPEN_STATUSES, Request, Status
 from inhouse.org.models import Membership, MembershipRole, Person, Team
+from inhouse.sla.models import Calendar
 
 QUEUE_ROLES = (MembershipRole.AGENT, MembershipRole.LEAD)
 
@@ -93,6 +94,16 @@ def can_manage_team(who: Person | Viewer, team: Team) -> bool:
     """Leads shape their team's services, agreements and calendar; admins any team's."""
     viewer = as_viewer(who)
     return viewer.is_admin or team.pk in viewer.lead_team_ids
+
+
+def can_manage_calendar(who: Person | Viewer, calendar: Calendar) -> bool:
+    """Leads whose team's agreements use a calendar may change it; admins any calendar."""
+    viewer = as_viewer(who)
+    if viewer.is_admin:
+        return True
+    return Agreement.objects.filter(
+        calendar=calendar, provider_team_id__in=viewer.lead_team_ids
+    ).exists()
 
 
 # --- requests ------------------------------------------------------------------

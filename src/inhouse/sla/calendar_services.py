@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from inhouse import policy
-from inhouse.catalog.models import Agreement
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.org.models import Person, validate_timezone
 from inhouse.sla.models import Calendar, ClosedDay, validate_weekly_hours
@@ -23,17 +22,8 @@ from inhouse.sla.models import Calendar, ClosedDay, validate_weekly_hours
 logger = logging.getLogger(__name__)
 
 
-def can_manage_calendar(actor: Person | policy.Viewer, calendar: Calendar) -> bool:
-    viewer = policy.as_viewer(actor)
-    if viewer.is_admin:
-        return True
-    return Agreement.objects.filter(
-        calendar=calendar, provider_team_id__in=viewer.lead_team_ids
-    ).exists()
-
-
 def _require_manager(actor: Person, calendar: Calendar) -> None:
-    if not can_manage_calendar(actor, calendar):
+    if not policy.can_manage_calendar(actor, calendar):
         logger.warning(
             "calendar change refused: person %s may not change calendar %s", actor.pk, calendar.pk
         )
