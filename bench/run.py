@@ -135,7 +135,7 @@ def hammer(port: int, method: str, path: str, bodies: list[bytes], headers: dict
 def bench_http(submits: int, lists: int) -> None:
     from django.db import connection
 
-    from inhouse.core.bench import BENCH_TABLE_SQL
+    from inhouse.ops.bench import BENCH_TABLE_SQL
     from inhouse.org.models import Person
     from inhouse.org.services import create_api_token
 

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "inhouse.catalog",
     "inhouse.sla",
     "inhouse.desk",
+    "inhouse.web",
+    "inhouse.ops",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "inhouse.core.context_processors.navigation",
+                "inhouse.web.context_processors.navigation",
             ],
         },
     },

@@ -7,7 +7,7 @@ from inhouse.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("", include("inhouse.core.urls")),
+    path("", include("inhouse.web.urls")),
     path("", include("inhouse.desk.urls_portal")),
     path("work/", include("inhouse.desk.urls_workspace")),
     path("catalog/", include("inhouse.catalog.urls")),
@@ -15,10 +15,10 @@ urlpatterns = [
 ]
 
 if settings.BENCH_ENDPOINTS:
-    from inhouse.core.bench import insert_one_row
+    from inhouse.ops.bench import insert_one_row
 
     urlpatterns.append(path("bench/insert", insert_one_row))
 
-handler404 = "inhouse.core.views.page_not_found"
-handler403 = "inhouse.core.views.permission_denied"
-handler500 = "inhouse.core.views.server_error"
+handler404 = "inhouse.web.views.errors.page_not_found"
+handler403 = "inhouse.web.views.errors.permission_denied"
+handler500 = "inhouse.web.views.errors.server_error"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from inhouse.core.server import ServeError, ensure_bind_available, supervise
+from inhouse.ops.server import ServeError, ensure_bind_available, supervise
 
 STARTUP_SECONDS = 30
 STOP_SECONDS = 45

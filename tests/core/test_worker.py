@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from inhouse.core.management.commands.worker import schedule_sweeps
 from inhouse.desk.models import EventKind, RequestEvent
 from inhouse.desk.services import submit_request
+from inhouse.ops.management.commands.worker import schedule_sweeps
 from inhouse.sla.models import Clock
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}

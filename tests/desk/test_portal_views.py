@@ -10,11 +10,11 @@ from tests.conftest import client_for
 from tests.desk.helpers import fresh, frozen_time, snapshot, submit, upload
 from tests.factories import ROUND_THE_CLOCK, make_service
 
-from inhouse.core.templatetags.inhouse_tags import business_duration
-from inhouse.core.views import server_error
 from inhouse.desk.models import Comment, Notification, Request, Status
 from inhouse.desk.services import add_attachment, add_comment, add_watcher, transition_request
 from inhouse.sla.models import Calendar
+from inhouse.web.templatetags.inhouse_tags import business_duration
+from inhouse.web.views.errors import server_error
 
 pytestmark = pytest.mark.django_db
 

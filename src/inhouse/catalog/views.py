@@ -51,8 +51,8 @@ from inhouse.catalog.services import (
 )
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.core.text import render_markdown
-from inhouse.core.views import viewer_or_404
 from inhouse.org.models import Team
+from inhouse.pages import viewer_or_404
 from inhouse.sla.calendar_services import add_closed_day, remove_closed_day, update_calendar
 from inhouse.sla.calendars import public_holidays
 from inhouse.sla.models import Calendar

@@ -12,11 +12,12 @@ from pydantic import ConfigDict, Field
 from inhouse import policy
 from inhouse.catalog.selectors import get_service_for
 from inhouse.core.errors import InvalidInput, NotFound
-from inhouse.core.http import attachment_response, expected_version
+from inhouse.core.http import expected_version
 from inhouse.core.schemas import ErrorOut
 from inhouse.core.text import render_markdown
 from inhouse.desk import selectors
 from inhouse.desk import services as desk
+from inhouse.desk.downloads import attachment_response
 from inhouse.desk.models import Channel, Comment, Request
 from inhouse.desk.schemas import (
     AttachmentOut,

@@ -16,7 +16,6 @@ from inhouse import policy
 from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import services_visible_to
 from inhouse.core.errors import NotFound
-from inhouse.core.views import viewer_or_404
 from inhouse.org.models import Membership, Person, Team
 from inhouse.org.selectors import (
     TeamNode,
@@ -27,6 +26,7 @@ from inhouse.org.selectors import (
     search_people,
     team_tree,
 )
+from inhouse.pages import viewer_or_404
 
 SEARCH_LIMIT = 30
 

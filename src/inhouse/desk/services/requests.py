@@ -697,6 +697,64 @@ def _replace_blockers(
         _record(request, actor, EventKind.DEPENDENCY_ADDED, {"blocked_by": blocker_id}, at=at)
 
 
+def add_blocker(
+    *, actor: Person, request: Request, blocker: Request, expected_version: int | None
+) -> Request:
+    """Record that ``request`` waits for ``blocker``; only the provider's agents may.
+
+    The blocker must be a request the caller can see; a link that would close a
+    cycle, or that exists already, is refused.
+    """
+    viewer = _require_work(actor, request)
+    if not policy.can_view_request(viewer, blocker):
+        raise InvalidInput("Unknown request.", fields={"blocker": "No such request."})
+    if blocker.pk == request.pk:
+        raise InvalidInput(
+            "A request cannot block itself.", fields={"blocker": "A request cannot block itself."}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        request = _lock(request, expected_version, viewer=viewer, work=True)
+        if Dependency.objects.filter(blocker=blocker, blocked=request).exists():
+            raise InvalidInput(
+                f"{blocker.reference} already blocks {request.reference}.",
+                fields={"blocker": f"{blocker.reference} already blocks this request."},
+            )
+        if _would_cycle(blocker_id=blocker.pk, blocked_id=request.pk):
+            raise Conflict(
+                f"{blocker.reference} already waits for {request.reference}; "
+                "linking them the other way would make a cycle."
+            )
+        Dependency.objects.create(blocker=blocker, blocked=request, created_at=now)
+        _record(request, actor, EventKind.DEPENDENCY_ADDED, {"blocked_by": blocker.pk}, at=now)
+        _save_changed(request, [], at=now)
+    return request
+
+
+def remove_blocker(
+    *, actor: Person, request: Request, blocker: Request, expected_version: int | None
+) -> Request:
+    """Stop ``request`` waiting for ``blocker``; only the provider's agents may.
+
+    A blocker the caller cannot see is reported exactly like one that is not linked,
+    so the answer never tells that a hidden request blocks this one.
+    """
+    viewer = _require_work(actor, request)
+    now = timezone.now()
+    with transaction.atomic():
+        request = _lock(request, expected_version, viewer=viewer, work=True)
+        link = Dependency.objects.filter(blocker=blocker, blocked=request)
+        if not policy.can_view_request(viewer, blocker) or not link.exists():
+            raise InvalidInput(
+                "That request does not block this one.",
+                fields={"blocker": "Not a blocker of this request."},
+            )
+        link.delete()
+        _record(request, actor, EventKind.DEPENDENCY_REMOVED, {"blocked_by": blocker.pk}, at=now)
+        _save_changed(request, [], at=now)
+    return request
+
+
 def _would_cycle(*, blocker_id: int, blocked_id: int) -> bool:
     """True if ``blocked`` already (transitively) blocks ``blocker``."""
     frontier = {blocked_id}

@@ -25,8 +25,7 @@ from inhouse import policy
 from inhouse.catalog.models import FieldKind, Service
 from inhouse.catalog.selectors import default_customer_team, expected_times, get_service_for
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion, TooLarge
-from inhouse.core.http import attachment_response
-from inhouse.core.views import viewer_or_404, wants_partial
+from inhouse.desk.downloads import attachment_response
 from inhouse.desk.forms import ReplyForm, RequestForm
 from inhouse.desk.models import Attachment, Request, Status
 from inhouse.desk.selectors import (
@@ -43,6 +42,7 @@ from inhouse.desk.selectors import (
 )
 from inhouse.desk.services import Upload, add_comment, submit_request, transition_request
 from inhouse.org.models import Membership, Person, Team
+from inhouse.pages import viewer_or_404, wants_partial
 from inhouse.sla.selectors import ClockState, clock_state
 
 REQUESTS_PER_PAGE = 25

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
-from inhouse.core.views import viewer_or_404
 from inhouse.desk.models import Request, SavedView, Status
 from inhouse.desk.selectors import (
     attachments_visible_to,
@@ -85,6 +84,7 @@ from inhouse.desk.workspace_forms import (
     VersionedForm,
 )
 from inhouse.org.models import Team
+from inhouse.pages import viewer_or_404
 
 LATEST_COMMENTS = 100
 # How each move reads on its button, from the agent's side.

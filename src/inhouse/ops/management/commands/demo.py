@@ -17,8 +17,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from inhouse.core.management.commands.serve import positive_int, serve_until_stopped
-from inhouse.core.server import ServeError, ensure_bind_available
+from inhouse.ops.management.commands.serve import positive_int, serve_until_stopped
+from inhouse.ops.server import ServeError, ensure_bind_available
 
 
 def non_negative_int(raw: str) -> int:

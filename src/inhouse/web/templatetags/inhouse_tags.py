@@ -62,7 +62,7 @@ def business_duration(value: int | timedelta | None, calendar: Calendar | int | 
     return f"{text} {_hours_minutes(rest)}" if rest else text
 
 
-@register.inclusion_tag("core/partials/status_badge.html")
+@register.inclusion_tag("web/partials/status_badge.html")
 def status_badge(status: str) -> dict[str, str]:
     """The status as words in a tinted pill; the words carry the meaning, not the colour."""
     label = Status(status).label if status in Status.values else status

@@ -7,11 +7,11 @@ their plain names.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from inhouse.core import views
 from inhouse.org.signin import ThrottledAuthenticationForm
+from inhouse.web.views import home, notifications
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -52,15 +52,15 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/", notifications.notifications, name="notifications"),
     path(
         "notifications/read-all/",
-        views.notifications_read_all,
+        notifications.notifications_read_all,
         name="notifications-read-all",
     ),
     path(
         "notifications/<int:notification_id>/read/",
-        views.notification_read,
+        notifications.notification_read,
         name="notification-read",
     ),
 ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inhouse.core.server import (
+from inhouse.ops.server import (
     ServeError,
     default_web_workers,
     ensure_bind_available,

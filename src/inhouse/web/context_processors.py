@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from inhouse.core.views import current_viewer
 from inhouse.desk.models import Notification
+from inhouse.pages import current_viewer
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

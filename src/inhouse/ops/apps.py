@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Commands that run the whole system: demo, serve, worker."""
+
+    name = "inhouse.ops"
+    label = "ops"
+    verbose_name = "Operations"
