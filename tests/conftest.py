@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from inhouse.catalog.models import FieldKind, Service
+from inhouse.core.versioned import forget_all as forget_process_caches
 from inhouse.org.models import MembershipRole, Person, Team
 from inhouse.sla.calendars import forget_business_calendars
 from inhouse.sla.models import Calendar
@@ -69,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_side_effects(settings, tmp_path):
     forget_business_calendars()
+    forget_process_caches()
     settings.ATTACHMENT_ROOT = tmp_path / "attachments"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

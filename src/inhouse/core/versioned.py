@@ -1,0 +1,65 @@
+"""Per-process caches that every process revalidates with one indexed read.
+
+A ``VersionedCache`` holds whatever its ``build`` function returns, tagged with the
+version of its ``CacheVersion`` row at build time. ``get()`` reads that row (one
+primary-key SELECT) and rebuilds when it moved. ``bump(name)`` moves it; callers
+bump inside the transaction that makes the change, so the new version becomes
+visible exactly when the change does.
+"""
+
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from django.db.models import F
+
+from inhouse.core.models import CacheVersion
+
+T = TypeVar("T")
+
+_caches: list["VersionedCache[object]"] = []
+
+
+def current_version(name: str) -> int:
+    version = CacheVersion.objects.filter(name=name).values_list("version", flat=True).first()
+    return version or 0
+
+
+def bump(name: str) -> None:
+    """Tell every process that the cached picture ``name`` is out of date."""
+    if not CacheVersion.objects.filter(name=name).update(version=F("version") + 1):
+        _, created = CacheVersion.objects.get_or_create(name=name, defaults={"version": 1})
+        if not created:
+            CacheVersion.objects.filter(name=name).update(version=F("version") + 1)
+
+
+class VersionedCache(Generic[T]):
+    def __init__(self, name: str, build: Callable[[], T]) -> None:
+        self.name = name
+        self._build = build
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._version: int | None = None
+        _caches.append(self)  # type: ignore[arg-type]
+
+    def get(self) -> T:
+        version = current_version(self.name)
+        value = self._value
+        if value is not None and version == self._version:
+            return value
+        with self._lock:
+            # The version is read before the data: a change committed while building
+            # shows up as a newer version on the next call, never as a stale picture.
+            built = self._build()
+            self._value, self._version = built, version
+            return built
+
+    def forget(self) -> None:
+        with self._lock:
+            self._value, self._version = None, None
+
+
+def forget_all() -> None:
+    """Drop every process cache (tests roll back and reuse version numbers)."""
+    for cache in _caches:
+        cache.forget()
