@@ -65,5 +65,5 @@ def business_duration(value: int | timedelta | None, calendar: Calendar | int | 
 @register.inclusion_tag("web/partials/status_badge.html")
 def status_badge(status: str) -> dict[str, str]:
     """The status as words in a tinted pill; the words carry the meaning, not the colour."""
-    label = Status(status).label if status in Status.values else status
+    label = str(Status(status).label) if status in Status.values else status
     return {"status": status, "label": label}
