@@ -11,7 +11,7 @@ from tests.desk.helpers import fresh, frozen_time, snapshot, submit
 
 from inhouse.desk.models import CannedReply, Comment, Dependency, Request, SavedView, Status
 from inhouse.desk.selectors import RequestFilters
-from inhouse.desk.selectors_workspace import queue_for
+from inhouse.desk.selectors.queue import queue_for
 from inhouse.desk.services import add_comment, transition_request, update_request
 from inhouse.desk.services.workspace import create_canned_reply, save_view
 from inhouse.sla.models import Clock
@@ -237,7 +237,7 @@ def test_cursor_pages_walk_the_queue_without_repeats_and_undated_ones_last(cast)
 
 
 def test_the_next_page_link_carries_the_cursor_and_the_filters(cast, queue, monkeypatch):
-    monkeypatch.setattr("inhouse.desk.selectors_workspace.QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr("inhouse.desk.selectors.queue.QUEUE_PAGE_SIZE", 2)
     client = client_for(cast.alex)
 
     first = client.get(f"{QUEUE}?sort=newest")
