@@ -401,3 +401,48 @@ def test_a_nul_character_is_a_clear_400_on_every_database(cast, method, url, bod
     assert response.status_code == 400
     assert "NUL" in response.json()["error"]["message"]
     assert not Request.objects.exists()
+
+
+def test_the_list_reads_its_filters_as_the_queue_page_does(cast):
+    rita, alex = bearer(cast.rita), bearer(cast.alex)
+    vpn = submit(rita, subject="VPN drops every hour").json()["reference"]
+    submit(rita, subject="Figma seat")
+
+    by_q = alex.get("/api/v1/requests?q=vpn").json()["items"]
+    by_text = alex.get("/api/v1/requests?text=vpn").json()["items"]
+    wrong = alex.get("/api/v1/requests?status=bogus&priority=meh&color=red").json()["error"]
+    broken = alex.get("/api/v1/requests?cursor=%21%21").json()["error"]
+
+    assert [r["reference"] for r in by_q] == [r["reference"] for r in by_text] == [vpn]
+    assert set(wrong["fields"]) == {"status", "priority", "color"}
+    assert wrong["fields"]["status"].startswith("Unknown status: bogus.")
+    assert set(broken["fields"]) == {"cursor"}
+
+
+def _five_requests(rita: Client) -> None:
+    for n in range(5):
+        assert submit(rita, subject=f"Request {n}").status_code == 201
+
+
+def test_the_first_page_as_a_requester_takes_a_fixed_number_of_queries(
+    cast, django_assert_num_queries
+):
+    rita = bearer(cast.rita)
+    _five_requests(rita)
+
+    with django_assert_num_queries(4):
+        response = rita.get("/api/v1/requests")
+
+    assert len(response.json()["items"]) == 5
+
+
+def test_the_first_page_as_an_agent_takes_a_fixed_number_of_queries(
+    cast, django_assert_num_queries
+):
+    _five_requests(bearer(cast.rita))
+    alex = bearer(cast.alex)
+
+    with django_assert_num_queries(5):
+        response = alex.get("/api/v1/requests")
+
+    assert len(response.json()["items"]) == 5

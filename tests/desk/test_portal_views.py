@@ -447,6 +447,18 @@ def test_my_requests_pages_with_a_cursor(cast):
     ]
 
 
+def test_my_requests_takes_a_fixed_number_of_queries(cast, django_assert_num_queries):
+    for number in range(5):
+        submit(cast, subject=f"Request number {number}")
+    add_watcher(actor=cast.carl, request=submit(cast, actor=cast.carl), watcher=cast.rita)
+    client = client_for(cast.rita)
+
+    with django_assert_num_queries(7):
+        response = client.get("/requests/")
+
+    assert len(response.context["page"].items) == 6
+
+
 def test_home_searches_the_catalog_and_answers_htmx_with_the_results_only(cast):
     client = client_for(cast.rita)
     page = client.get("/?q=software").content.decode()

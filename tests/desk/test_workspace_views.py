@@ -7,11 +7,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from tests.conftest import client_for
-from tests.desk.helpers import fresh, frozen_time, snapshot, submit
+from tests.desk.helpers import fresh, frozen_time, snapshot, submit, upload
+from tests.factories import make_service
 
+from inhouse.catalog.models import FieldKind
 from inhouse.desk.models import CannedReply, Comment, Dependency, Request, SavedView, Status
 from inhouse.desk.selectors import RequestFilters
-from inhouse.desk.selectors_workspace import queue_for
+from inhouse.desk.selectors.queue import queue_for
 from inhouse.desk.services import add_comment, transition_request, update_request
 from inhouse.desk.services.workspace import create_canned_reply, save_view
 from inhouse.sla.models import Clock
@@ -162,6 +164,24 @@ def test_each_filter_narrows_the_queue(cast, queue, query, expected):
     assert _refs(response) == [queue[name] for name in expected]
 
 
+def test_the_queue_searches_with_q_as_the_api_does(cast, queue):
+    response = client_for(cast.alex).get(f"{QUEUE}?q=vpn")
+
+    assert response.status_code == 200
+    assert _refs(response) == [queue["mine"]]
+
+
+def test_the_queue_refuses_another_teams_provider_team_by_name(cast, queue):
+    client = client_for(cast.alex)
+
+    own = client.get(f"{QUEUE}?provider_team=it-service-desk")
+    other = client.get(f"{QUEUE}?provider_team=facilities")
+
+    assert _refs(own) == [queue["urgent"], queue["mine"], queue["plain"], queue["ivys"]]
+    assert other.status_code == 400
+    assert "Unknown provider_team “facilities”." in other.content.decode()
+
+
 def test_assignee_filter_takes_an_agent_of_the_team(cast, queue):
     response = client_for(cast.alex).get(f"{QUEUE}?assignee={cast.ivy.pk}")
 
@@ -237,7 +257,7 @@ def test_cursor_pages_walk_the_queue_without_repeats_and_undated_ones_last(cast)
 
 
 def test_the_next_page_link_carries_the_cursor_and_the_filters(cast, queue, monkeypatch):
-    monkeypatch.setattr("inhouse.desk.selectors_workspace.QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr("inhouse.desk.selectors.queue.QUEUE_PAGE_SIZE", 2)
     client = client_for(cast.alex)
 
     first = client.get(f"{QUEUE}?sort=newest")
@@ -348,6 +368,35 @@ def test_the_agent_page_shows_the_whole_request(cast):
     # The first public reply started the work.
     for action in ("Wait on customer", "Wait on supplier", "Resolve", "Cancel request"):
         assert f">{action}</button>" in html
+
+
+def test_the_agent_page_names_the_people_teams_and_files_in_the_answers(cast):
+    onboarding = make_service(
+        cast.service_desk,
+        "Onboarding",
+        fields=[
+            {"key": "newcomer", "label": "Newcomer", "kind": FieldKind.PERSON},
+            {"key": "team", "label": "Joining team", "kind": FieldKind.TEAM},
+            {"key": "contract", "label": "Contract", "kind": FieldKind.FILE},
+        ],
+    )
+    request = submit(
+        cast,
+        service=onboarding,
+        form_answers={"newcomer": cast.carl.pk, "team": cast.finance.pk},
+        files={"contract": upload(name="contract.pdf")},
+    )
+    contract = request.attachments.get()
+
+    html = client_for(cast.alex).get(f"/work/requests/{request.reference}/").content.decode()
+
+    answers = html[html.index('<dl class="answers">') : html.index("</dl>")]
+    assert f"<dt>Newcomer</dt>\n  <dd>{cast.carl.full_name}</dd>" in answers
+    assert f"<dt>Joining team</dt>\n  <dd>{cast.finance.name}</dd>" in answers
+    assert (
+        f'href="/requests/{request.reference}/attachments/{contract.pk}/" download>contract.pdf</a>'
+        in answers
+    )
 
 
 def test_the_clocks_panel_alone_for_the_minute_refresh(cast):
@@ -583,6 +632,61 @@ def test_removing_a_blocker_from_a_stale_page_changes_nothing(cast):
     assert response.status_code == 409
     assert f"You were removing {blocker.reference} as a blocker." in html
     assert "Nobody → Ivy Tester" in html
+    assert snapshot(request) == before
+
+
+def test_blockers_the_agent_cannot_see_are_kept_when_they_change_the_others(cast):
+    request = submit(cast)
+    hidden_case = submit(cast, actor=cast.carl, service=cast.mediation,
+                         form_answers=MEDIATION_ANSWERS)  # fmt: skip
+    Dependency.objects.create(blocker=hidden_case, blocked=request, created_at=timezone.now())
+    visible = submit(cast, subject="Order parts")
+    client = client_for(cast.alex)
+    url = f"/work/requests/{request.reference}/"
+
+    page = client.get(url).content.decode()
+    added = client.post(url + "dependencies/", {"reference": visible.reference, "version": 1})
+    removed = client.post(
+        url + f"dependencies/{visible.reference}/remove/", {"version": fresh(request).version}
+    )
+
+    assert "Also blocked by 1 request you cannot see." in page
+    assert (added.status_code, removed.status_code) == (302, 302)
+    assert list(Dependency.objects.values_list("blocker", "blocked")) == [
+        (hidden_case.pk, request.pk)
+    ]
+
+
+def test_a_blocker_the_agent_cannot_see_cannot_be_removed_by_its_reference(cast):
+    request = submit(cast)
+    hidden_case = submit(cast, actor=cast.carl, service=cast.mediation,
+                         form_answers=MEDIATION_ANSWERS)  # fmt: skip
+    Dependency.objects.create(blocker=hidden_case, blocked=request, created_at=timezone.now())
+    before = snapshot(request)
+
+    response = client_for(cast.alex).post(
+        f"/work/requests/{request.reference}/dependencies/{hidden_case.reference}/remove/",
+        {"version": 1},
+        follow=True,
+    )
+
+    assert "That request does not block this one." in response.content.decode()
+    assert snapshot(request) == before
+
+
+def test_linking_the_same_blocker_twice_is_a_form_error(cast):
+    request = submit(cast)
+    blocker = submit(cast, subject="Order parts")
+    update_request(actor=cast.alex, request=request, expected_version=None, blocked_by=[blocker])
+    before = snapshot(request)
+
+    response = client_for(cast.alex).post(
+        f"/work/requests/{request.reference}/dependencies/",
+        {"reference": blocker.reference, "version": fresh(request).version},
+    )
+
+    assert response.status_code == 400
+    assert f"{blocker.reference} already blocks this request." in response.content.decode()
     assert snapshot(request) == before
 
 

@@ -1,6 +1,6 @@
 """Requests over HTTP: each endpoint parses, calls one service or selector, returns a schema."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from inhouse import policy
 from inhouse.catalog.selectors import get_service_for
 from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.core.http import expected_version
+from inhouse.core.pagination import page_by_id
 from inhouse.core.schemas import ErrorOut
 from inhouse.core.text import render_markdown
 from inhouse.desk import selectors
@@ -35,6 +36,7 @@ from inhouse.desk.schemas import (
     TransferIn,
     TransitionIn,
 )
+from inhouse.desk.selectors.filters import invalid_filters, read_filter_query
 from inhouse.org.models import Person, Team
 from inhouse.sla.selectors import clock_state
 
@@ -157,6 +159,12 @@ def _comment_out(comment: Comment) -> CommentOut:
 
 
 class RequestQuery(Schema):
+    """The list's parameters as the OpenAPI description shows them and ninja type-checks them.
+
+    What the filters mean is read by ``read_filter_query``, the definition the queue
+    page reads its query with, so both doors accept and refuse the same values.
+    """
+
     model_config = ConfigDict(extra="forbid")
 
     status: list[str] | None = Field(None, description="One or more statuses")
@@ -164,42 +172,37 @@ class RequestQuery(Schema):
     provider_team: str | None = Field(None, max_length=80)
     customer_team: str | None = Field(None, max_length=80)
     service: str | None = Field(None, max_length=100)
-    assignee: str | None = Field(None, max_length=254, description="Username, email, id or 'none'")
+    assignee: str | None = Field(
+        None, max_length=254, description="Username, email, id, 'none' or 'me'"
+    )
     requester: str | None = Field(None, max_length=254)
     breached: bool | None = None
     at_risk: bool | None = None
     open: bool | None = None
-    q: str | None = Field(None, max_length=200)
+    q: str | None = Field(
+        None, max_length=200, description="Words in the subject or description, or a reference"
+    )
+    text: str | None = Field(None, max_length=200, description="Another name for q")
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(25, ge=1, le=100)
 
 
-_QUERY_KEYS = set(RequestQuery.model_fields)
+# The list's own parameters besides the filters every list of requests shares.
+_PAGING_KEYS = ("cursor", "limit")
 
 
 @router.get("", response={200: RequestPage, **READ_ERRORS})
 def list_requests(request: HttpRequest, query: Query[RequestQuery]) -> RequestPage:
     """Requests the caller may see, newest first; follow ``next_cursor`` for more."""
-    unknown = sorted(set(request.GET) - _QUERY_KEYS)
-    if unknown:
-        raise InvalidInput(
-            f"Unknown query parameters: {', '.join(unknown)}.",
-            fields={name: "Not a filter of this list." for name in unknown},
-        )
-    filters = selectors.RequestFilters(
-        status=query.status,
-        priority=query.priority,
-        provider_team=query.provider_team,
-        customer_team=query.customer_team,
-        service=query.service,
-        assignee=query.assignee,
-        requester=query.requester,
-        breached=query.breached,
-        at_risk=query.at_risk,
-        open=query.open,
-        text=query.q,
+    filters, errors = read_filter_query(
+        request.GET, also=_PAGING_KEYS, not_a_filter="Not a filter of this list."
     )
-    found = selectors.filter_requests(selectors.requests_visible_to(request.auth), filters)
+    if errors:
+        raise invalid_filters(errors)
+    found = selectors.filter_requests(
+        selectors.requests_visible_to(request.auth),
+        filters.filters_for(request.auth, open_by_default=False),
+    )
     page = selectors.page_of_requests(found, cursor=query.cursor, limit=query.limit)
     return RequestPage(items=page.items, next_cursor=page.next_cursor)
 
@@ -334,22 +337,18 @@ class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def _page_after(rows: QuerySet, query: PageQuery) -> tuple[list, str | None]:
-    if query.cursor:
-        rows = rows.filter(pk__gt=selectors.decode_cursor(query.cursor))
-    items = list(rows.order_by("pk")[: query.limit + 1])
-    more = len(items) > query.limit
-    items = items[: query.limit]
-    return items, selectors.encode_cursor(items[-1].pk) if more and items else None
-
-
 @router.get("/{reference}/comments", response={200: CommentPage, **READ_ERRORS})
 def list_comments(request: HttpRequest, reference: str, query: Query[PageQuery]) -> CommentPage:
     """The conversation, oldest first; internal notes only for the provider's agents."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
-    items, cursor = _page_after(selectors.comments_visible_to(viewer, found), query)
-    return CommentPage(items=[_comment_out(c) for c in items], next_cursor=cursor)
+    page = page_by_id(
+        selectors.comments_visible_to(viewer, found),
+        cursor=query.cursor,
+        limit=query.limit,
+        newest_first=False,
+    )
+    return CommentPage(items=[_comment_out(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/{reference}/comments", response={201: CommentOut, **WRITE_ERRORS})
@@ -418,11 +417,16 @@ def history(request: HttpRequest, reference: str, query: Query[PageQuery]) -> Ev
     """The append-only history of the request, oldest first."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
-    items, cursor = _page_after(selectors.history_visible_to(viewer, found), query)
+    page = page_by_id(
+        selectors.history_visible_to(viewer, found),
+        cursor=query.cursor,
+        limit=query.limit,
+        newest_first=False,
+    )
     return EventPage(
         items=[
             EventOut(id=e.pk, kind=e.kind, actor=e.actor, data=e.data, created_at=e.created_at)
-            for e in items
+            for e in page.items
         ],
-        next_cursor=cursor,
+        next_cursor=page.next_cursor,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inhouse import policy
 from inhouse.catalog.models import FieldKind, Service
 from inhouse.catalog.selectors import default_customer_team, expected_times, get_service_for
-from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion, TooLarge
+from inhouse.core.errors import DomainError, InvalidInput, StaleVersion, TooLarge
+from inhouse.core.pagination import KeysetPage
 from inhouse.desk.downloads import attachment_response
-from inhouse.desk.forms import ReplyForm, RequestForm
-from inhouse.desk.models import Attachment, Request, Status
+from inhouse.desk.forms.portal import ReplyForm, RequestForm
+from inhouse.desk.models import Request, Status
 from inhouse.desk.selectors import (
-    Page,
     RequestFilters,
     attachments_visible_to,
     clocks_of,
@@ -40,9 +40,10 @@ from inhouse.desk.selectors import (
     page_of_requests,
     requests_involving,
 )
+from inhouse.desk.selectors.answers import answers_of
 from inhouse.desk.services import Upload, add_comment, submit_request, transition_request
 from inhouse.org.models import Membership, Person, Team
-from inhouse.pages import viewer_or_404, wants_partial
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 from inhouse.sla.selectors import ClockState, clock_state
 
 REQUESTS_PER_PAGE = 25
@@ -51,10 +52,8 @@ OPEN, DONE = "open", "done"
 
 
 def _visible_request(viewer: policy.Viewer, reference: str) -> Request:
-    try:
+    with not_found_as_404():
         return get_request_for(viewer, reference)
-    except NotFound as exc:
-        raise Http404 from exc
 
 
 def _request_url(request: Request) -> str:
@@ -92,10 +91,8 @@ def _request_form(
 def request_new(request: HttpRequest, slug: str) -> HttpResponse:
     """The service's form; on success, the new request's page with its reference."""
     viewer = viewer_or_404(request)
-    try:
+    with not_found_as_404():
         service = get_service_for(viewer.person, slug)
-    except NotFound as exc:
-        raise Http404 from exc
     if request.method == "GET":
         return _form_page(request, viewer, _request_form(viewer, service))
 
@@ -103,19 +100,18 @@ def request_new(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            created = submit_request(
-                actor=viewer.person,
-                service=service,
-                subject=data["subject"] or "",
-                description=data["description"] or "",
-                form_answers=form.answers(),
-                files=form.uploads(),
-                priority=data["priority"] or None,
-                customer_team=data.get("customer_team"),
-                external_ref=data["external_ref"] or "",
-            )
-        except NotFound as exc:
-            raise Http404 from exc
+            with not_found_as_404():
+                created = submit_request(
+                    actor=viewer.person,
+                    service=service,
+                    subject=data["subject"] or "",
+                    description=data["description"] or "",
+                    form_answers=form.answers(),
+                    files=form.uploads(),
+                    priority=data["priority"] or None,
+                    customer_team=data.get("customer_team"),
+                    external_ref=data["external_ref"] or "",
+                )
         except (InvalidInput, TooLarge) as exc:
             form.add_domain_error(exc)
         except DomainError as exc:
@@ -170,7 +166,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         )
     except InvalidInput as exc:
         messages.error(request, exc.message)
-        page, response_status = Page(items=[], next_cursor=None), 400
+        page, response_status = KeysetPage[Request](items=[], next_cursor=None), 400
     context = {
         "page": page,
         "status": status,
@@ -193,13 +189,6 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 
 # --- one request ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    label: str
-    text: str
-    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)
@@ -231,40 +220,6 @@ _ACTIONS = {
 }
 
 
-def _answers(request: Request, attachments: dict[int, Attachment]) -> list[Answer]:
-    """The form answers under the labels of the form they were given on."""
-    answers = request.form_answers or {}
-    form_fields = [f for f in request.service.form_fields.all() if f.key in answers]
-    ids = {
-        kind: [answers[f.key] for f in form_fields if f.kind == kind]
-        for kind in (FieldKind.PERSON, FieldKind.TEAM)
-    }
-    names = {
-        FieldKind.PERSON: dict(
-            Person.objects.filter(pk__in=ids[FieldKind.PERSON]).values_list("pk", "full_name")
-        ),
-        FieldKind.TEAM: dict(
-            Team.objects.filter(pk__in=ids[FieldKind.TEAM]).values_list("pk", "name")
-        ),
-    }
-    result = []
-    for form_field in form_fields:
-        value = answers[form_field.key]
-        if form_field.kind == FieldKind.FILE:
-            attachment = attachments.get(value)
-            text = attachment.original_name if attachment else _("(file not available)")
-            result.append(Answer(form_field.label, text, attachment))
-            continue
-        if form_field.kind in names:
-            text = names[form_field.kind].get(value, _("(unknown)"))
-        elif isinstance(value, list):
-            text = ", ".join(map(str, value))
-        else:
-            text = str(value)
-        result.append(Answer(form_field.label, text))
-    return result
-
-
 def _clock_states(request: Request) -> list[ClockState]:
     now = timezone.now()
     return [clock_state(clock, now=now) for clock in clocks_of(request)]
@@ -274,8 +229,8 @@ def _request_context(
     viewer: policy.Viewer, request: Request, *, reply_form: ReplyForm
 ) -> dict[str, Any]:
     attachments = list(attachments_visible_to(viewer, request))
-    by_id = {attachment.pk: attachment for attachment in attachments}
-    answer_ids = {v for v in (request.form_answers or {}).values() if isinstance(v, int)}
+    answers = answers_of(request, attachments=attachments)
+    answered_files = {answer.attachment.pk for answer in answers if answer.attachment}
     allowed = policy.transitions_for(viewer, request)
     return {
         "req": request,
@@ -283,9 +238,9 @@ def _request_context(
         "comments": list(comments_visible_to(viewer, request)),
         # Files sent with the request itself; those sent with a reply show under it.
         "request_files": [
-            a for a in attachments if a.comment_id is None and a.pk not in answer_ids
+            a for a in attachments if a.comment_id is None and a.pk not in answered_files
         ],
-        "answers": _answers(request, by_id),
+        "answers": answers,
         "clocks": _clock_states(request),
         "actions": [action for to, action in _ACTIONS.items() if to in allowed],
         "reply_form": reply_form,
@@ -343,14 +298,13 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
             else []
         )
         try:
-            add_comment(
-                actor=viewer.person,
-                request=found,
-                body=form.cleaned_data["body"] or "",
-                attachments=uploads,
-            )
-        except NotFound as exc:
-            raise Http404 from exc
+            with not_found_as_404():
+                add_comment(
+                    actor=viewer.person,
+                    request=found,
+                    body=form.cleaned_data["body"] or "",
+                    attachments=uploads,
+                )
         except DomainError as exc:
             form.add_error("body" if "body" in exc.fields else None, exc.message)
         else:
@@ -370,15 +324,14 @@ def transition(request: HttpRequest, reference: str) -> HttpResponse:
     to = request.POST.get("to", "")
     version = request.POST.get("version", "")
     try:
-        transition_request(
-            actor=viewer.person,
-            request=found,
-            to=to,
-            comment=request.POST.get("note") or None,
-            expected_version=int(version) if version.isdigit() else None,
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+        with not_found_as_404():
+            transition_request(
+                actor=viewer.person,
+                request=found,
+                to=to,
+                comment=request.POST.get("note") or None,
+                expected_version=int(version) if version.isdigit() else None,
+            )
     except StaleVersion:
         messages.error(
             request,
@@ -402,7 +355,5 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
     """A download, never inline: the file is only found inside a request the viewer sees."""
     viewer = viewer_or_404(request)
     found = _visible_request(viewer, reference)
-    try:
+    with not_found_as_404():
         return attachment_response(get_attachment_for(viewer, found, attachment_id))
-    except NotFound as exc:
-        raise Http404 from exc

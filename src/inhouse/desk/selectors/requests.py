@@ -1,25 +1,17 @@
-"""Reads of requests that every door shares; visibility is always applied here."""
+"""Which requests a person may see, one request by reference, and what it holds.
 
-import base64
-import binascii
+Visibility is always applied here: every other read of requests starts from
+``requests_visible_to`` or ``get_request_for``.
+"""
+
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch, Q, QuerySet
 
 from inhouse import policy
-from inhouse.core.errors import InvalidInput, NotFound
-from inhouse.desk.models import (
-    OPEN_STATUSES,
-    Attachment,
-    Comment,
-    Request,
-    RequestEvent,
-    RequestReference,
-    Status,
-)
+from inhouse.core.errors import NotFound
+from inhouse.core.pagination import KeysetPage, page_by_id
+from inhouse.desk.models import Attachment, Comment, Request, RequestEvent, RequestReference
 from inhouse.org.models import Person, Team
 from inhouse.sla.models import Clock
 
@@ -87,136 +79,17 @@ def get_request_for(person: Person | policy.Viewer, reference: str) -> Request:
     return request
 
 
-@dataclass(frozen=True)
-class RequestFilters:
-    """The filters the queue page and ``GET /api/v1/requests`` share."""
-
-    status: list[str] | None = None
-    provider_team: str | None = None
-    customer_team: str | None = None
-    assignee: str | None = None
-    priority: list[str] | None = None
-    service: str | None = None
-    breached: bool | None = None
-    at_risk: bool | None = None
-    open: bool | None = None
-    requester: str | None = None
-    text: str | None = None
-
-
-def _overdue_clock(now: datetime) -> Exists:
-    return Exists(
-        Clock.objects.filter(
-            request=OuterRef("pk"), stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=now
-        )
-    )
-
-
-def filter_requests(requests: QuerySet[Request], filters: RequestFilters) -> QuerySet[Request]:
-    now = timezone.now()
-    if filters.status:
-        unknown = set(filters.status) - set(Status.values)
-        if unknown:
-            raise InvalidInput(
-                "Unknown status filter.",
-                fields={"status": f"Unknown: {', '.join(sorted(unknown))}."},
-            )
-        requests = requests.filter(status__in=filters.status)
-    if filters.open is not None:
-        requests = (
-            requests.filter(status__in=OPEN_STATUSES)
-            if filters.open
-            else requests.exclude(status__in=OPEN_STATUSES)
-        )
-    if filters.priority:
-        requests = requests.filter(priority__in=filters.priority)
-    if filters.provider_team:
-        requests = requests.filter(provider_team__slug=filters.provider_team)
-    if filters.customer_team:
-        requests = requests.filter(customer_team__slug=filters.customer_team)
-    if filters.service:
-        requests = requests.filter(service__slug=filters.service)
-    if filters.assignee:
-        if filters.assignee == "none":
-            requests = requests.filter(assignee__isnull=True)
-        else:
-            requests = requests.filter(_person_matches("assignee", filters.assignee))
-    if filters.requester:
-        requests = requests.filter(_person_matches("requester", filters.requester))
-    if filters.breached is not None:
-        breached = Q(sla_breached=True) | _overdue_clock(now)
-        requests = requests.filter(breached if filters.breached else ~breached)
-    if filters.at_risk:
-        requests = requests.filter(
-            Exists(
-                Clock.objects.filter(
-                    request=OuterRef("pk"),
-                    stopped_at__isnull=True,
-                    paused_at__isnull=True,
-                    breached_at__isnull=True,
-                    warn_at__lte=now,
-                    due_at__gte=now,
-                )
-            )
-        )
-    if filters.text:
-        for word in filters.text.split()[:8]:
-            requests = requests.filter(
-                Q(subject__icontains=word)
-                | Q(reference__iexact=word)
-                | Q(description__icontains=word)
-            )
-    return requests
-
-
-def _person_matches(field: str, value: str) -> Q:
-    if value.isdigit():
-        return Q(**{f"{field}_id": int(value)})
-    return Q(**{f"{field}__user__username": value}) | Q(**{f"{field}__email__iexact": value})
-
-
-# --- cursor pagination ---------------------------------------------------------------------
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode()).decode()
-        prefix, value = text.split(":", 1)
-        if prefix != "id":
-            raise ValueError
-        return int(value)
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise InvalidInput(
-            "Invalid cursor.", fields={"cursor": "Use the next_cursor of a previous page."}
-        ) from exc
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Request]
-    next_cursor: str | None
-
-
-def page_of_requests(requests: QuerySet[Request], *, cursor: str | None, limit: int) -> Page:
+def page_of_requests(
+    requests: QuerySet[Request], *, cursor: str | None, limit: int
+) -> KeysetPage[Request]:
     """Newest first, keyed on id: pages never skip or repeat while new requests arrive."""
-    if cursor:
-        requests = requests.filter(pk__lt=decode_cursor(cursor))
-    rows = list(
+    return page_by_id(
         requests.select_related(
             "service", "provider_team", "requester", "customer_team", "assignee"
-        )
-        .prefetch_related(Prefetch("clocks", queryset=Clock.objects.select_related("calendar")))
-        .order_by("-pk")[: limit + 1]
-    )
-    has_more = len(rows) > limit
-    items = rows[:limit]
-    return Page(
-        items=items, next_cursor=encode_cursor(items[-1].pk) if has_more and items else None
+        ).prefetch_related(Prefetch("clocks", queryset=Clock.objects.select_related("calendar"))),
+        cursor=cursor,
+        limit=limit,
+        newest_first=True,
     )
 
 

@@ -1,0 +1,353 @@
+"""A team's queue: who works it, its filters, its pages and its counts.
+
+Every read starts from ``team_queue``, which applies visibility, so the queue never
+shows more than the API would. The queue is paged by keyset, never by offset, so
+the hundredth page costs what the first does.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from inhouse import policy
+from inhouse.catalog.models import Service
+from inhouse.core.errors import InvalidInput, NotFound
+from inhouse.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from inhouse.desk.models import OPEN_STATUSES, Request, SavedView, Status
+from inhouse.desk.selectors.filters import (
+    FilterChoices,
+    FilterQuery,
+    RequestFilters,
+    filter_requests,
+    invalid_filters,
+    read_filter_query,
+)
+from inhouse.desk.selectors.requests import team_queue
+from inhouse.org.models import Membership, Person, Team
+from inhouse.sla.models import Clock, ClockKind
+
+QUEUE_PAGE_SIZE = 50
+SORT_DUE = "due"
+SORT_NEWEST = "newest"
+SORTS = (SORT_DUE, SORT_NEWEST)
+# The queue's own parameters besides the filters every list of requests shares.
+QUEUE_PARAMS = ("sort", "cursor")
+
+
+# --- who works which queue -------------------------------------------------------------------
+
+
+def queue_teams_for(person: Person | policy.Viewer) -> list[Team]:
+    """The teams whose queue the person works, the one they joined first first.
+
+    An admin who works no queue gets every team that provides a service, by name.
+    """
+    viewer = policy.as_viewer(person)
+    if viewer.queue_team_ids:
+        return [
+            membership.team
+            for membership in Membership.objects.filter(
+                person_id=viewer.person_id,
+                role__in=policy.QUEUE_ROLES,
+                team__is_active=True,
+            )
+            .select_related("team")
+            .order_by("id")
+        ]
+    if viewer.is_admin:
+        return list(
+            Team.objects.filter(is_active=True, services__isnull=False).distinct().order_by("name")
+        )
+    return []
+
+
+def get_queue_team(person: Person | policy.Viewer, slug: str) -> Team:
+    """The team named by ``slug`` if the person works its queue; otherwise not found."""
+    viewer = policy.as_viewer(person)
+    team = Team.objects.filter(slug=slug, is_active=True).first()
+    if team is None or not policy.works_queue(viewer, team):
+        raise NotFound("No such queue.")
+    return team
+
+
+def team_agents(team: Team) -> list[Person]:
+    """The people a request of the team can be assigned to: its active agents and leads."""
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            memberships__team=team,
+            memberships__role__in=policy.QUEUE_ROLES,
+        )
+        .order_by("full_name")
+        .distinct()
+    )
+
+
+# --- the queue's query ----------------------------------------------------------------------
+
+
+def queue_choices(team: Team, *, agents: Sequence[Person] | None = None) -> FilterChoices:
+    """What the queue's filters offer; pass ``agents`` when ``team_agents`` was already read.
+
+    The provider team is the queue's own: naming it is allowed, naming another is not.
+    """
+    services = Service.objects.filter(provider_team=team).order_by("name")
+    agents = team_agents(team) if agents is None else agents
+    return FilterChoices(
+        services=[(s.slug, s.name) for s in services.only("slug", "name")],
+        customer_teams=list(
+            Team.objects.filter(is_active=True).order_by("name").values_list("slug", "name")
+        ),
+        provider_teams=[(team.slug, team.name)],
+        agents=[(str(person.pk), person.full_name) for person in agents],
+    )
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """A queue's filters, sort and cursor as the query string spells them.
+
+    ``open`` defaults to open requests only when no status is asked for.
+    """
+
+    filters: FilterQuery = FilterQuery()
+    sort: str = SORT_DUE
+    cursor: str = ""
+
+    def filters_for(self, person: Person | policy.Viewer) -> RequestFilters:
+        return self.filters.filters_for(person, open_by_default=True)
+
+    def pairs(self, *, with_cursor: bool = False) -> list[tuple[str, str]]:
+        """The query as (name, value) pairs in a fixed order, defaults left out."""
+        found = self.filters.pairs()
+        if self.sort != SORT_DUE:
+            found.append(("sort", self.sort))
+        if with_cursor and self.cursor:
+            found.append(("cursor", self.cursor))
+        return found
+
+    def querystring(self, *, with_cursor: bool = False) -> str:
+        params = QueryDict(mutable=True)
+        for name, value in self.pairs(with_cursor=with_cursor):
+            params.appendlist(name, value)
+        return params.urlencode()
+
+    def with_cursor(self, cursor: str | None) -> "QueueQuery":
+        return replace(self, cursor=cursor or "")
+
+
+def parse_queue_query(
+    params: QueryDict | Mapping[str, str] | str, *, choices: FilterChoices | None = None
+) -> QueueQuery:
+    """Read a queue's query string strictly: unknown names and values are refused by name.
+
+    With ``choices``, the service, teams and assignee must be ones the page offers.
+    Raises ``InvalidInput`` whose ``fields`` say what is wrong with which.
+    """
+    if isinstance(params, str):
+        params = QueryDict(params)
+    elif not isinstance(params, QueryDict):
+        mapping = params
+        params = QueryDict(mutable=True)
+        for name, value in mapping.items():
+            params.appendlist(name, value)
+    filters, errors = read_filter_query(
+        params,
+        also=QUEUE_PARAMS,
+        not_a_filter=_("“%(name)s” is not a filter of this queue."),
+        choices=choices,
+    )
+    sort = params.get("sort", "").strip() or SORT_DUE
+    cursor = params.get("cursor", "").strip()
+    if sort not in SORTS:
+        errors["sort"] = _("Unknown sort “%(value)s”. Sort by “due” or “newest”.") % {"value": sort}
+    if cursor:
+        try:
+            _decode_position(cursor, sort if sort in SORTS else SORT_DUE)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise invalid_filters(errors)
+    return QueueQuery(filters=filters, sort=sort, cursor=cursor)
+
+
+# --- keyset pagination ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Position:
+    """Where the previous page ended: its last row's due time (None: undated part) and id."""
+
+    due: datetime | None
+    id: int
+
+
+def _position_cursor(sort: str, request: Request) -> str:
+    if sort == SORT_NEWEST:
+        return encode_cursor("new", request.pk)
+    if request.resolution_due_at is None:
+        return encode_cursor("undated", request.pk)
+    return encode_cursor("due", request.resolution_due_at.isoformat(), request.pk)
+
+
+def _decode_position(cursor: str, sort: str) -> _Position:
+    kind, key = decode_cursor(cursor)
+    if not key[-1].isdigit():
+        raise invalid_cursor()
+    if len(key) == 1 and (sort, kind) in ((SORT_NEWEST, "new"), (SORT_DUE, "undated")):
+        return _Position(due=None, id=int(key[0]))
+    if len(key) == 2 and (sort, kind) == (SORT_DUE, "due"):
+        try:
+            due = parse_datetime(key[0])
+        except ValueError:
+            due = None
+        if due is not None and due.tzinfo is not None:
+            return _Position(due=due, id=int(key[1]))
+    raise invalid_cursor()
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    request: Request
+    # "breached", "at_risk", "paused", "running" or "" (no running resolution target).
+    due_state: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+
+
+def _due_state(request: Request, now: datetime) -> str:
+    """How the request stands against its targets, from its prefetched clocks."""
+    clocks: list[Clock] = list(request.clocks.all())
+    if request.sla_breached or any(
+        c.stopped_at is None and c.paused_at is None and c.due_at is not None and c.due_at < now
+        for c in clocks
+    ):
+        return "breached"
+    if any(
+        c.stopped_at is None and c.paused_at is None and c.warn_at is not None and c.warn_at <= now
+        for c in clocks
+    ):
+        return "at_risk"
+    resolution = next((c for c in clocks if c.kind == ClockKind.RESOLUTION), None)
+    if resolution is not None and resolution.stopped_at is None:
+        return "paused" if resolution.paused_at is not None else "running"
+    return ""
+
+
+def queue_for(
+    person: Person | policy.Viewer,
+    team: Team,
+    filters: RequestFilters,
+    sort: str,
+    cursor: str | None,
+    *,
+    limit: int | None = None,
+) -> QueuePage:
+    """One page of the team's queue, as the person may see it.
+
+    ``sort="due"``: by resolution due time, soonest first, requests without a running
+    due time last (then by id); keyed on (resolution_due_at, id), read as two index-
+    friendly ranges (dated, then undated) so no database has to sort nulls.
+    ``sort="newest"``: newest first, keyed on id.
+    """
+    viewer = policy.as_viewer(person)
+    if not policy.works_queue(viewer, team):
+        raise NotFound("No such queue.")
+    limit = limit or QUEUE_PAGE_SIZE
+    if sort not in SORTS:
+        raise InvalidInput(_("Unknown sort."), fields={"sort": _("Sort by “due” or “newest”.")})
+    position = _decode_position(cursor, sort) if cursor else None
+    requests = filter_requests(
+        team_queue(viewer, team),
+        replace(filters, provider_team=None),
+    ).select_related("service", "requester", "customer_team", "assignee")
+
+    rows: list[Request]
+    if sort == SORT_NEWEST:
+        if position is not None:
+            requests = requests.filter(pk__lt=position.id)
+        rows = list(requests.order_by("-pk")[: limit + 1])
+    else:
+        rows = []
+        if position is None or position.due is not None:
+            dated = requests.filter(resolution_due_at__isnull=False)
+            if position is not None:
+                dated = dated.filter(
+                    Q(resolution_due_at__gt=position.due)
+                    | Q(resolution_due_at=position.due, pk__gt=position.id)
+                )
+            rows = list(dated.order_by("resolution_due_at", "pk")[: limit + 1])
+        if len(rows) <= limit:
+            undated = requests.filter(resolution_due_at__isnull=True)
+            if position is not None and position.due is None:
+                undated = undated.filter(pk__gt=position.id)
+            rows += list(undated.order_by("pk")[: limit + 1 - len(rows)])
+
+    has_more = len(rows) > limit
+    items = rows[:limit]
+    prefetch_related_objects(items, Prefetch("clocks", queryset=Clock.objects.order_by("kind")))
+    now = timezone.now()
+    return QueuePage(
+        rows=[QueueRow(request=item, due_state=_due_state(item, now)) for item in items],
+        next_cursor=_position_cursor(sort, items[-1]) if has_more and items else None,
+    )
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    by_status: dict[str, int]
+    # Saved view id -> how many requests it shows now; None when its query no longer parses.
+    by_view: dict[int, int | None]
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in OPEN_STATUSES)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def queue_counts(
+    person: Person | policy.Viewer, team: Team, saved_views: Sequence[SavedView] = ()
+) -> QueueCounts:
+    """Requests per status and per saved view, in one grouped query."""
+    viewer = policy.as_viewer(person)
+    if not policy.works_queue(viewer, team):
+        raise NotFound("No such queue.")
+    requests = team_queue(viewer, team)
+    aggregates = {
+        f"status_{index}": Count("pk", filter=Q(status=status))
+        for index, status in enumerate(Status.values)
+    }
+    broken: list[int] = []
+    for view in saved_views:
+        try:
+            filters = parse_queue_query(view.query).filters_for(viewer)
+        except InvalidInput:
+            broken.append(view.pk)
+            continue
+        # The outer query already keeps to what the viewer may see; the view only narrows it.
+        matching = filter_requests(Request.objects.filter(provider_team=team), filters)
+        aggregates[f"view_{view.pk}"] = Count("pk", filter=Q(pk__in=matching.values("pk")))
+    totals = requests.aggregate(**aggregates)
+    return QueueCounts(
+        by_status={status: totals[f"status_{index}"] for index, status in enumerate(Status.values)},
+        by_view={
+            view.pk: None if view.pk in broken else totals[f"view_{view.pk}"]
+            for view in saved_views
+        },
+    )

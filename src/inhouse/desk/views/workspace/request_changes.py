@@ -1,0 +1,328 @@
+"""The agent's changes to one request: reply, note, move, assign, prioritise, link, transfer.
+
+Each handler validates its form and calls one service. A refusal is shown on the
+request page with the form still filled in; a change someone else made meanwhile
+(``StaleVersion``) is spelled out and the agent's choice is kept to send again.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from inhouse import policy
+from inhouse.catalog.models import Priority
+from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from inhouse.desk.forms.workspace import CommentForm, VersionedForm
+from inhouse.desk.models import Request, Status
+from inhouse.desk.selectors import get_request_for
+from inhouse.desk.selectors.history import history_entries
+from inhouse.desk.selectors.request_page import parse_loaded_at
+from inhouse.desk.services import (
+    add_blocker,
+    add_comment,
+    remove_blocker,
+    transfer_request,
+    transition_request,
+    update_request,
+)
+from inhouse.desk.views.workspace.request_page import (
+    StaleNotice,
+    forms_for,
+    render_request,
+    workable_request,
+    worked_request,
+)
+from inhouse.desk.views.workspace.shared import add_errors, agent_url, queue_url
+from inhouse.pages import not_found_as_404, viewer_or_404
+
+
+def _kept_summary(name: str, form: forms.Form) -> str:
+    data = getattr(form, "cleaned_data", {})
+    if name == "transition" and data.get("to") in Status.values:
+        return _("You were moving it to “%(status)s”.") % {"status": Status(data["to"]).label}
+    if name == "assign" and "assignee" in data:
+        assignee = form.chosen_assignee()  # type: ignore[attr-defined]
+        return (
+            _("You were assigning it to %(name)s.") % {"name": assignee.full_name}
+            if assignee
+            else _("You were unassigning it.")
+        )
+    if name == "priority" and data.get("priority") in Priority.values:
+        return _("You were changing the priority to %(priority)s.") % {
+            "priority": Priority(data["priority"]).label.lower()
+        }
+    if name == "dependency" and data.get("reference"):
+        return _("You were adding %(reference)s as a blocker.") % {"reference": data["reference"]}
+    if name == "transfer" and data.get("service"):
+        return _("You were transferring it to %(service)s.") % {
+            "service": form.chosen_service().name  # type: ignore[attr-defined]
+        }
+    return _("You were changing it.")
+
+
+def _comment(request: HttpRequest, reference: str, *, public: bool) -> HttpResponse:
+    viewer = viewer_or_404(request)
+    found = worked_request(viewer, reference)
+    name = "reply" if public else "note"
+    form = CommentForm(request.POST, public=public)
+    if form.is_valid():
+        try:
+            with not_found_as_404():
+                add_comment(
+                    actor=viewer.person,
+                    request=found,
+                    body=form.cleaned_data["body"],
+                    public=public,
+                )
+        except DomainError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Reply sent.") if public else _("Internal note added."))
+            return redirect(agent_url(found, "conversation"))
+    return render_request(request, viewer, found, bound={name: form}, status=400)
+
+
+@login_required
+@require_POST
+def request_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    return _comment(request, reference, public=True)
+
+
+@login_required
+@require_POST
+def request_note(request: HttpRequest, reference: str) -> HttpResponse:
+    return _comment(request, reference, public=False)
+
+
+def _change(
+    request: HttpRequest,
+    reference: str,
+    name: str,
+    apply: Callable[[policy.Viewer, Request, Any], tuple[Request, str]],
+) -> HttpResponse:
+    """Validate the named form, apply the change, and explain a stale version or a refusal.
+
+    ``apply`` calls one service and returns the changed request and a confirmation.
+    """
+    viewer = viewer_or_404(request)
+    found = worked_request(viewer, reference)
+    make = forms_for(viewer, found, loaded_at="")[name]
+    form = make(request.POST)
+    if not form.is_valid():
+        return render_request(request, viewer, found, bound={name: form}, status=400)
+    try:
+        with not_found_as_404():
+            changed, confirmation = apply(viewer, found, form)
+    except StaleVersion:
+        return _stale(request, viewer, found, name, form)
+    except DomainError as exc:
+        add_errors(form, exc, field_names={"blocker": "reference"})
+        return render_request(request, viewer, found, bound={name: form}, status=exc.status)
+    messages.success(request, confirmation)
+    if not policy.can_work_request(viewer, changed):
+        # Handed to a team the agent is not in: the request is theirs now.
+        return redirect(queue_url(found.provider_team))
+    return redirect(agent_url(changed))
+
+
+def _stale(
+    request: HttpRequest,
+    viewer: policy.Viewer,
+    found: Request,
+    name: str | None,
+    form: forms.Form,
+    *,
+    kept: str = "",
+) -> HttpResponse:
+    """Show what changed since the agent loaded the page, keeping what they chose or typed.
+
+    The kept form (``name``) now carries the current version: sending it again
+    applies the change on top of what the agent has just been shown.
+    """
+    fresh = workable_request(viewer, found.reference)
+    if not policy.can_work_request(viewer, fresh):
+        raise Http404
+    loaded_at = parse_loaded_at(str(form.data.get("loaded_at", "")))
+    changes = history_entries(viewer, fresh, since=loaded_at) if loaded_at else []
+    bound = {}
+    if name is not None:
+        data: QueryDict = form.data.copy()
+        data["version"] = str(fresh.version)
+        data["loaded_at"] = timezone.now().isoformat()
+        bound[name] = forms_for(viewer, fresh, loaded_at="")[name](data)
+        kept = kept or _kept_summary(name, form)
+    return render_request(
+        request,
+        viewer,
+        fresh,
+        bound=bound,
+        stale=StaleNotice(changes=changes[-10:], kept=kept),
+        status=409,
+    )
+
+
+def _transition(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request, str]:
+    data = form.cleaned_data
+    changed = transition_request(
+        actor=viewer.person,
+        request=found,
+        to=data["to"],
+        comment=data["comment"] or None,
+        expected_version=data["version"],
+    )
+    return changed, _("%(reference)s is now “%(status)s”.") % {
+        "reference": changed.reference,
+        "status": Status(changed.status).label,
+    }
+
+
+def _assign(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request, str]:
+    assignee = form.chosen_assignee()
+    changed = update_request(
+        actor=viewer.person,
+        request=found,
+        expected_version=form.cleaned_data["version"],
+        assignee=assignee,
+    )
+    if assignee is None:
+        return changed, _("%(reference)s is unassigned.") % {"reference": changed.reference}
+    return changed, _("%(reference)s is assigned to %(name)s.") % {
+        "reference": changed.reference,
+        "name": assignee.full_name,
+    }
+
+
+def _priority(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request, str]:
+    changed = update_request(
+        actor=viewer.person,
+        request=found,
+        expected_version=form.cleaned_data["version"],
+        priority=form.cleaned_data["priority"],
+    )
+    return changed, _("Priority is now %(priority)s.") % {
+        "priority": Priority(changed.priority).label.lower()
+    }
+
+
+def _add_blocker(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request, str]:
+    reference = form.cleaned_data["reference"]
+    try:
+        blocker = get_request_for(viewer, reference)
+    except NotFound as exc:
+        raise InvalidInput(
+            _("No such request."),
+            fields={"reference": _("No request %(reference)s.") % {"reference": reference}},
+        ) from exc
+    changed = add_blocker(
+        actor=viewer.person,
+        request=found,
+        blocker=blocker,
+        expected_version=form.cleaned_data["version"],
+    )
+    return changed, _("%(blocker)s now blocks %(reference)s.") % {
+        "blocker": blocker.reference,
+        "reference": changed.reference,
+    }
+
+
+def _transfer(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request, str]:
+    service = form.chosen_service()
+    changed = transfer_request(
+        actor=viewer.person,
+        request=found,
+        service=service,
+        expected_version=form.cleaned_data["version"],
+        note=form.cleaned_data["note"],
+    )
+    return changed, _("Transferred to %(service)s (%(team)s) as %(reference)s.") % {
+        "service": service.name,
+        "team": service.provider_team.name,
+        "reference": changed.reference,
+    }
+
+
+@login_required
+@require_POST
+def request_transition(request: HttpRequest, reference: str) -> HttpResponse:
+    return _change(request, reference, "transition", _transition)
+
+
+@login_required
+@require_POST
+def request_assign(request: HttpRequest, reference: str) -> HttpResponse:
+    return _change(request, reference, "assign", _assign)
+
+
+@login_required
+@require_POST
+def request_priority(request: HttpRequest, reference: str) -> HttpResponse:
+    return _change(request, reference, "priority", _priority)
+
+
+@login_required
+@require_POST
+def request_dependency_add(request: HttpRequest, reference: str) -> HttpResponse:
+    return _change(request, reference, "dependency", _add_blocker)
+
+
+def _named_blocker(viewer: policy.Viewer, reference: str) -> Request:
+    """The blocker the address names; one the viewer cannot see is as good as not linked."""
+    try:
+        return get_request_for(viewer, reference)
+    except NotFound as exc:
+        raise InvalidInput(_("That request does not block this one.")) from exc
+
+
+@login_required
+@require_POST
+def request_dependency_remove(
+    request: HttpRequest, reference: str, blocker_reference: str
+) -> HttpResponse:
+    viewer = viewer_or_404(request)
+    found = worked_request(viewer, reference)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Reload the page and try again."))
+        return redirect(agent_url(found))
+    blocker_reference = blocker_reference.upper()
+    try:
+        with not_found_as_404():
+            remove_blocker(
+                actor=viewer.person,
+                request=found,
+                blocker=_named_blocker(viewer, blocker_reference),
+                expected_version=form.cleaned_data["version"],
+            )
+    except StaleVersion:
+        return _stale(
+            request,
+            viewer,
+            found,
+            None,
+            form,
+            kept=_("You were removing %(reference)s as a blocker.")
+            % {"reference": blocker_reference},
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(blocker)s no longer blocks %(reference)s.")
+            % {"blocker": blocker_reference, "reference": found.reference},
+        )
+    return redirect(agent_url(found, "dependencies"))
+
+
+@login_required
+@require_POST
+def request_transfer(request: HttpRequest, reference: str) -> HttpResponse:
+    return _change(request, reference, "transfer", _transfer)
