@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("inhouse.desk.urls_portal")),
     path("work/", include("inhouse.desk.urls_workspace")),
     path("catalog/", include("inhouse.catalog.urls")),
-    path("org/", include("inhouse.org.urls")),
+    path("org/", include("inhouse.web.urls_org")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -35,6 +35,14 @@ def services_visible_to(
     return services
 
 
+def requestable_services(viewer: Viewer, *, provider_team: Team | None = None) -> list[Service]:
+    """The services the viewer may request, as links: without their forms, one query."""
+    services = services_visible_to(viewer).prefetch_related(None)
+    if provider_team is not None:
+        services = services.filter(provider_team=provider_team)
+    return list(services)
+
+
 def get_service_for(person: Person | Viewer, slug: str) -> Service:
     service = (
         Service.objects.select_related("provider_team")
