@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("inhouse.web.urls")),
     path("", include("inhouse.desk.urls_portal")),
     path("work/", include("inhouse.desk.urls_workspace")),
+    # A team's calendars are among its lead's catalog pages, so they share the address.
+    path("catalog/manage/<slug:team_slug>/calendars/", include("inhouse.sla.urls")),
     path("catalog/", include("inhouse.catalog.urls")),
     path("org/", include("inhouse.web.urls_org")),
 ]

@@ -1,11 +1,18 @@
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Service
+from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Priority, Service
 from inhouse.core.errors import NotFound
 from inhouse.org.models import Membership, Person, Team
-from inhouse.policy import Viewer, as_viewer, can_request_service, visible_services_q
+from inhouse.org.selectors import get_team
+from inhouse.policy import (
+    Viewer,
+    as_viewer,
+    can_manage_team,
+    can_request_service,
+    visible_services_q,
+)
 
 
 def services_visible_to(
@@ -175,3 +182,90 @@ def expected_times_by_service(
                 resolution_minutes=target.resolution_minutes,
             )
     return expected
+
+
+def targets_by_priority(agreement: Agreement) -> list[AgreementTarget]:
+    """The agreement's targets, most urgent priority first (prefetched targets are used)."""
+    by_priority = {target.priority: target for target in agreement.targets.all()}
+    return [by_priority[p] for p in reversed(Priority.values) if p in by_priority]
+
+
+# --- a lead's view of their team's part of the catalog -------------------------------------
+# Inactive teams, services and agreements are included: a lead manages those too.
+
+
+def teams_managed_by(viewer: Viewer) -> list[Team]:
+    """The active teams whose catalog the viewer may manage, by name: all for an org admin."""
+    teams = Team.objects.filter(is_active=True).order_by("name")
+    if not viewer.is_admin:
+        teams = teams.filter(pk__in=viewer.lead_team_ids)
+    return list(teams)
+
+
+def team_managed_by(viewer: Viewer, slug: str) -> Team:
+    """The team if the viewer may manage it; ``NotFound`` otherwise, so nothing is revealed."""
+    team = get_team(slug, include_inactive=True)
+    if not can_manage_team(viewer, team):
+        raise NotFound("No such team.")
+    return team
+
+
+def services_of_team(team: Team) -> list[Service]:
+    """The team's services, active ones first, each with ``field_count``."""
+    return list(
+        Service.objects.filter(provider_team=team)
+        .annotate(field_count=Count("form_fields"))
+        .order_by("-is_active", "name")
+    )
+
+
+def get_team_service(team: Team, *, slug: str | None = None, pk: int | None = None) -> Service:
+    """One of the team's services, by address or else by id."""
+    services = Service.objects.filter(provider_team=team).select_related("provider_team")
+    service = (services.filter(slug=slug) if slug is not None else services.filter(pk=pk)).first()
+    if service is None:
+        raise NotFound("No such service.")
+    return service
+
+
+def form_fields_in_order(service: Service) -> list[FormField]:
+    return list(service.form_fields.order_by("position", "id"))
+
+
+def get_form_field(service: Service, key: str) -> FormField:
+    form_field = (
+        service.form_fields.filter(key=key).select_related("service__provider_team").first()
+    )
+    if form_field is None:
+        raise NotFound("No such field.")
+    return form_field
+
+
+def agreements_of_team(team: Team) -> list[Agreement]:
+    """The agreements the team provides, active ones first, with their targets."""
+    return list(
+        Agreement.objects.filter(provider_team=team)
+        .select_related("service", "customer_team", "calendar")
+        .prefetch_related("targets")
+        .order_by("-is_active", "name")
+    )
+
+
+def agreements_for_service(team: Team, service: Service) -> list[Agreement]:
+    """The team's agreements that name this service (not those for all its services)."""
+    return list(
+        Agreement.objects.filter(provider_team=team, service=service).select_related(
+            "customer_team", "calendar"
+        )
+    )
+
+
+def get_team_agreement(team: Team, pk: int) -> Agreement:
+    agreement = (
+        Agreement.objects.filter(provider_team=team, pk=pk)
+        .select_related("provider_team", "service__provider_team", "customer_team", "calendar")
+        .first()
+    )
+    if agreement is None:
+        raise NotFound("No such agreement.")
+    return agreement
