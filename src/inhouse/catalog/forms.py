@@ -6,6 +6,7 @@ forms with ``sla.forms.add_service_errors``. The calendar forms are in ``sla.for
 """
 
 import re
+from typing import Any, cast
 
 from django import forms
 from django.utils.text import slugify
@@ -20,8 +21,10 @@ from inhouse.catalog.models import (
     Service,
     Visibility,
 )
+from inhouse.catalog.selectors import obligation_fields, services_by_name
 from inhouse.catalog.services import AgreementDetails, FormFieldDetails, ServiceDetails, Target
 from inhouse.org.models import PersonKind, Team
+from inhouse.org.selectors import active_teams
 from inhouse.sla.models import Calendar
 
 # Slugs the catalog's own addresses use below /catalog/.
@@ -78,7 +81,7 @@ class ServiceForm(forms.Form):
         help_text=_("Inactive services leave the catalog; existing requests stay."),
     )
 
-    def __init__(self, *args, service: Service | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
         if service is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": service.name,
@@ -93,9 +96,8 @@ class ServiceForm(forms.Form):
                 "is_active": service.is_active,
             }
         super().__init__(*args, **kwargs)
-        self.fields["visible_to_teams"].queryset = Team.objects.filter(is_active=True).order_by(
-            "name"
-        )
+        teams = cast(forms.ModelMultipleChoiceField, self.fields["visible_to_teams"])
+        teams.queryset = active_teams()
         self.fields["process_category"].initial = ProcessCategory.SUPPORT
         self.fields["default_priority"].initial = Priority.NORMAL
         self.fields["visibility"].initial = Visibility.EVERYONE
@@ -159,7 +161,7 @@ class FormFieldForm(forms.Form):
         help_text=_("Shown under the field to the requester."),
     )
 
-    def __init__(self, *args, form_field: FormField | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, form_field: FormField | None = None, **kwargs: Any) -> None:
         if form_field is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "label": form_field.label,
@@ -172,8 +174,9 @@ class FormFieldForm(forms.Form):
         if form_field is not None:
             del self.fields["key"]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if "key" in self.fields and not data.get("key") and data.get("label"):
             data["key"] = key_from_label(data["label"])
         return data
@@ -218,7 +221,7 @@ class DurationField(forms.Field):
 
     widget = forms.TextInput
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value: str | None) -> int | None:
@@ -264,14 +267,14 @@ class AgreementForm(forms.Form):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         team: Team,
         agreement: Agreement | None = None,
         service: Service | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         if agreement is not None and "initial" not in kwargs:
-            initial = {
+            initial: dict[str, Any] = {
                 "name": agreement.name,
                 "service": agreement.service,
                 "customer_team": agreement.customer_team,
@@ -287,10 +290,8 @@ class AgreementForm(forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.team = team
-        self.fields["service"].queryset = Service.objects.filter(provider_team=team).order_by(
-            "name"
-        )
-        self.fields["customer_team"].queryset = Team.objects.filter(is_active=True).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = services_by_name(team)
+        cast(forms.ModelChoiceField, self.fields["customer_team"]).queryset = active_teams()
         for priority, label in Priority.choices:
             first, resolution = target_field_names(priority)
             self.fields[first] = DurationField(label=_("%s: first response") % label)
@@ -299,7 +300,10 @@ class AgreementForm(forms.Form):
             service = self._posted_service()
         elif service is None and agreement is not None:
             service = agreement.service
-        self.fields["customer_obligations"].choices = obligation_choices(team, service)
+        self.obligation_choices = obligation_choices(team, service)
+        cast(
+            forms.MultipleChoiceField, self.fields["customer_obligations"]
+        ).choices = self.obligation_choices
 
     def _posted_service(self) -> Service | None:
         """The service the posted form names, so its obligations offer that service's keys."""
@@ -313,11 +317,12 @@ class AgreementForm(forms.Form):
         rows = []
         for priority, label in Priority.choices:
             first, resolution = target_field_names(priority)
-            rows.append((label, self[first], self[resolution]))
+            rows.append((str(label), self[first], self[resolution]))
         return rows
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for priority, _label in Priority.choices:
             first, resolution = target_field_names(priority)
             if (data.get(first) is None) != (data.get(resolution) is None) and not (
@@ -348,11 +353,8 @@ class AgreementForm(forms.Form):
 
 def obligation_choices(team: Team, service: Service | None) -> list[tuple[str, str]]:
     """The form keys an agreement may oblige: its service's, or any of the team's services'."""
-    fields = FormField.objects.filter(service__provider_team=team)
-    if service is not None:
-        fields = fields.filter(service=service)
     choices: dict[str, str] = {}
-    for form_field in fields.select_related("service").order_by("service__name", "position"):
+    for form_field in obligation_fields(team, service):
         if form_field.key not in choices:
             suffix = "" if service is not None else f" — {form_field.service.name}"
             choices[form_field.key] = f"{form_field.label} ({form_field.key}){suffix}"

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -75,7 +76,7 @@ def team_lineage(team: Team | None) -> list[int]:
     return lineage
 
 
-def _specificity(lineage: list[int]):
+def _specificity(lineage: list[int]) -> Callable[[Agreement], tuple[int, int]]:
     """The precedence of agreements for a customer team with this lineage, best first:
     an agreement for the service beats one for the whole provider team; within each,
     one for the customer team itself beats one for its parent department (nearest
@@ -171,10 +172,12 @@ def expected_times_by_service(
             key=rank,
             default=None,
         )
-        target = best and next(
+        if best is None:
+            continue
+        target = next(
             (t for t in best.targets.all() if t.priority == service.default_priority), None
         )
-        if best is not None and target is not None:
+        if target is not None:
             expected[service.pk] = ExpectedTimes(
                 agreement=best,
                 priority=service.default_priority,
@@ -222,10 +225,30 @@ def services_of_team(team: Team) -> list[Service]:
 def get_team_service(team: Team, *, slug: str | None = None, pk: int | None = None) -> Service:
     """One of the team's services, by address or else by id."""
     services = Service.objects.filter(provider_team=team).select_related("provider_team")
-    service = (services.filter(slug=slug) if slug is not None else services.filter(pk=pk)).first()
+    if slug is not None:
+        services = services.filter(slug=slug)
+    elif pk is not None:
+        services = services.filter(pk=pk)
+    else:
+        raise NotFound("No such service.")
+    service = services.first()
     if service is None:
         raise NotFound("No such service.")
     return service
+
+
+def services_by_name(team: Team) -> QuerySet[Service]:
+    """All of the team's services, active or not, as a form's choices."""
+    return Service.objects.filter(provider_team=team).order_by("name")
+
+
+def obligation_fields(team: Team, service: Service | None) -> list[FormField]:
+    """The form fields an agreement may oblige the customer to answer: the service's,
+    or those of every service of the team, by service and position."""
+    fields = FormField.objects.filter(service__provider_team=team)
+    if service is not None:
+        fields = fields.filter(service=service)
+    return list(fields.select_related("service").order_by("service__name", "position"))
 
 
 def form_fields_in_order(service: Service) -> list[FormField]:

@@ -55,7 +55,7 @@ from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.core.text import render_markdown
 from inhouse.org.models import Team
 from inhouse.org.selectors import teams_by_id
-from inhouse.pages import not_found_as_404, viewer_or_404
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 from inhouse.sla.forms import add_service_errors
 from inhouse.sla.models import Calendar
 from inhouse.sla.selectors import calendars_used_by
@@ -74,7 +74,7 @@ class TargetRow:
 
     @property
     def label(self) -> str:
-        return Priority(self.priority).label
+        return str(Priority(self.priority).label)
 
 
 @dataclass
@@ -118,8 +118,7 @@ def _target_rows(agreement: Agreement) -> list[TargetRow]:
 def catalog_index(request: HttpRequest) -> HttpResponse:
     viewer = viewer_or_404(request)
     text = request.GET.get("q", "").strip()[:200]
-    # The selector accepts a Viewer as well as a Person (``policy.as_viewer``).
-    services = list(services_visible_to(viewer, text=text or None))  # type: ignore[arg-type]
+    services = list(services_visible_to(viewer, text=text or None))
     expected = expected_times_by_service(services, default_customer_team(viewer.person))
     parent_ids = {s.provider_team.parent_id for s in services if s.provider_team.parent_id}
     parents = teams_by_id(parent_ids)
@@ -127,7 +126,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     departments: dict[int, DepartmentGroup] = {}
     for service in services:
         team = service.provider_team
-        department = parents.get(team.parent_id, team)
+        department = parents.get(team.parent_id, team) if team.parent_id else team
         group = departments.setdefault(department.pk, DepartmentGroup(department=department))
         team_group = group.teams.setdefault(
             team.pk, TeamGroup(team=team, can_manage=policy.can_manage_team(viewer, team))
@@ -151,7 +150,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
     with not_found_as_404():
-        service = get_service_for(viewer, slug)  # type: ignore[arg-type]
+        service = get_service_for(viewer, slug)
     customer_team = default_customer_team(viewer.person)
     agreement = applicable_agreement(service, customer_team)
     form_fields = list(service.form_fields.all())
@@ -303,7 +302,7 @@ def _form_editor(
     status: str = "",
 ) -> HttpResponse:
     """After a change to the form: htmx gets the editor fragment, a browser the page."""
-    if request.htmx:
+    if wants_partial(request):
         return render(
             request,
             "catalog/partials/form_editor_swap.html",
@@ -491,11 +490,11 @@ def agreement_obligations(request: HttpRequest, team_slug: str) -> HttpResponse:
     if service_id.isdigit() and len(service_id) <= 18:
         with suppress(NotFound):
             service = get_team_service(team, pk=int(service_id))
-    field = AgreementForm(team=team, service=service)["customer_obligations"]
+    form = AgreementForm(team=team, service=service)
     return render(
         request,
         "catalog/partials/obligations.html",
-        {"field": field, "choices": field.field.choices},
+        {"field": form["customer_obligations"], "choices": form.obligation_choices},
     )
 
 

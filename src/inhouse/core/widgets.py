@@ -32,7 +32,7 @@ class SearchInput(forms.TextInput):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
-        choices_id = f"{widget_attrs.get('id') or name}-choices"
+        choices_id = self._choices_id(name, attrs)
         widget_attrs.update(
             {
                 "list": choices_id,
@@ -46,7 +46,6 @@ class SearchInput(forms.TextInput):
                 "hx-vals": json.dumps({"field": name}),
             }
         )
-        context["widget"]["choices_id"] = choices_id
         return context
 
     def render(
@@ -56,8 +55,10 @@ class SearchInput(forms.TextInput):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        context = self.get_context(name, value, attrs)
-        text_input = self._render(self.template_name, context, renderer)
+        text_input = super().render(name, value, attrs, renderer)
         return format_html(
-            '{}<datalist id="{}"></datalist>', text_input, context["widget"]["choices_id"]
+            '{}<datalist id="{}"></datalist>', text_input, self._choices_id(name, attrs)
         )
+
+    def _choices_id(self, name: str, attrs: dict[str, Any] | None) -> str:
+        return f"{self.build_attrs(self.attrs, attrs).get('id') or name}-choices"

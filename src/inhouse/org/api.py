@@ -3,8 +3,8 @@ from ninja import Field, Query, Router, Schema
 
 from inhouse.core.errors import InvalidInput
 from inhouse.core.schemas import ErrorOut, TeamRef
-from inhouse.org.models import Membership, Person
-from inhouse.org.selectors import search_people
+from inhouse.org.models import Person
+from inhouse.org.selectors import memberships_of, search_people
 
 router = Router(tags=["people"])
 
@@ -29,10 +29,11 @@ class MeOut(Schema):
 @router.get("me", response={200: MeOut, 401: ErrorOut})
 def me(request: HttpRequest) -> MeOut:
     """Who the token or session belongs to, and their teams."""
-    person = request.auth
-    memberships = (
-        Membership.objects.filter(person=person).select_related("team").order_by("team__name")
-    )
+    person: Person = request.auth  # type: ignore[attr-defined]
+    memberships = [
+        MembershipOut(team=TeamRef(slug=m.team.slug, name=m.team.name), role=m.role)
+        for m in memberships_of(person, include_inactive_teams=True)
+    ]
     return MeOut(
         id=person.pk,
         full_name=person.full_name,
@@ -40,7 +41,7 @@ def me(request: HttpRequest) -> MeOut:
         kind=person.kind,
         timezone=person.timezone,
         is_org_admin=person.is_org_admin,
-        memberships=list(memberships),
+        memberships=memberships,
     )
 
 

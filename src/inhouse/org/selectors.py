@@ -8,13 +8,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from inhouse.core.errors import NotFound
 from inhouse.org.models import Membership, MembershipRole, Person, Team
 
 # Leads first, then agents, then members: who to ask, in that order.
-_ROLE_ORDER = {MembershipRole.LEAD: 0, MembershipRole.AGENT: 1, MembershipRole.MEMBER: 2}
+_ROLE_ORDER: dict[str, int] = {
+    MembershipRole.LEAD: 0,
+    MembershipRole.AGENT: 1,
+    MembershipRole.MEMBER: 2,
+}
 # More words than this narrow nothing down and only slow the query.
 _SEARCH_WORDS = 5
 
@@ -63,7 +67,7 @@ def team_tree() -> list[TeamNode]:
     ).select_related("person")
     for membership in memberships:
         nodes[membership.team_id].members.append(membership)
-    roots = []
+    roots: list[TeamNode] = []
     for node in nodes.values():
         node.members.sort(key=_by_role_then_name)
         parent = nodes.get(node.team.parent_id) if node.team.parent_id else None
@@ -84,6 +88,11 @@ def get_team(slug: str, *, include_inactive: bool = False) -> Team:
     if team is None:
         raise NotFound("No such team.")
     return team
+
+
+def active_teams() -> QuerySet[Team]:
+    """Every active team by name, as a form's choices."""
+    return Team.objects.filter(is_active=True).order_by("name")
 
 
 def teams_by_id(team_ids: Iterable[int]) -> dict[int, Team]:
@@ -121,11 +130,11 @@ def reports_of(person: Person) -> list[Person]:
     return list(person.reports.filter(is_active=True).order_by("full_name"))
 
 
-def memberships_of(person: Person) -> list[Membership]:
-    """The person's active teams with their role there, by team name."""
-    memberships = Membership.objects.filter(person=person, team__is_active=True).select_related(
-        "team__parent"
-    )
+def memberships_of(person: Person, *, include_inactive_teams: bool = False) -> list[Membership]:
+    """The person's teams (active ones unless asked) with their role there, by team name."""
+    memberships = Membership.objects.filter(person=person).select_related("team__parent")
+    if not include_inactive_teams:
+        memberships = memberships.filter(team__is_active=True)
     return sorted(memberships, key=lambda membership: membership.team.name)
 
 

@@ -7,6 +7,7 @@ attach its field errors back to the form with ``add_service_errors``.
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +45,7 @@ _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
 def parse_day_hours(text: str) -> list[list[str]]:
     """ "09:00-12:30, 13:30-17:30" → [["09:00", "12:30"], ["13:30", "17:30"]]; blank is closed."""
-    intervals = []
+    intervals: list[list[str]] = []
     for part in (piece.strip() for piece in text.split(",")):
         if not part:
             continue
@@ -91,9 +92,9 @@ class CalendarForm(forms.Form):
         help_text=_("State or region code, e.g. BY for Bavaria. Empty: the whole country."),
     )
 
-    def __init__(self, *args, calendar: Calendar, **kwargs) -> None:
+    def __init__(self, *args: Any, calendar: Calendar, **kwargs: Any) -> None:
         if "initial" not in kwargs:
-            initial = {
+            initial: dict[str, Any] = {
                 "timezone": calendar.timezone,
                 "holiday_country": calendar.holiday_country,
                 "holiday_subdivision": calendar.holiday_subdivision,
@@ -103,14 +104,15 @@ class CalendarForm(forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         zones = sorted(zoneinfo.available_timezones() | {calendar.timezone})
-        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = [(zone, zone) for zone in zones]
         for day, name in enumerate(WEEKDAYS):
             self.fields[f"hours_{day}"] = forms.CharField(
                 label=name, required=False, max_length=200
             )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for day in range(7):
             name = f"hours_{day}"
             if name in data:
