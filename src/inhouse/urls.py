@@ -10,8 +10,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("inhouse.web.urls")),
     path("", include("inhouse.desk.urls_portal")),
     path("work/", include("inhouse.desk.urls_workspace")),
+    # A team's calendars are among its lead's catalog pages, so they share the address.
+    path("catalog/manage/<slug:team_slug>/calendars/", include("inhouse.sla.urls")),
     path("catalog/", include("inhouse.catalog.urls")),
-    path("org/", include("inhouse.org.urls")),
+    path("org/", include("inhouse.web.urls_org")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -1,13 +1,12 @@
 """Web forms for a lead's catalog pages: parse what a browser posts into service input.
 
 The forms only parse; the rules (unique slugs, choices, targets, obligations)
-live in ``catalog.services`` and ``sla.calendar_services``, whose field errors
-the views attach back to these forms with ``add_service_errors``.
+live in ``catalog.services``, whose field errors the views attach back to these
+forms with ``sla.forms.add_service_errors``. The calendar forms are in ``sla.forms``.
 """
 
 import re
-import zoneinfo
-from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from django import forms
 from django.utils.text import slugify
@@ -22,33 +21,14 @@ from inhouse.catalog.models import (
     Service,
     Visibility,
 )
+from inhouse.catalog.selectors import obligation_fields, services_by_name
 from inhouse.catalog.services import AgreementDetails, FormFieldDetails, ServiceDetails, Target
 from inhouse.org.models import PersonKind, Team
+from inhouse.org.selectors import active_teams
 from inhouse.sla.models import Calendar
 
 # Slugs the catalog's own addresses use below /catalog/.
 RESERVED_SLUGS = {"manage"}
-WEEKDAYS = [
-    _("Monday"),
-    _("Tuesday"),
-    _("Wednesday"),
-    _("Thursday"),
-    _("Friday"),
-    _("Saturday"),
-    _("Sunday"),
-]
-
-
-def add_service_errors(form: forms.Form, fields: Mapping[str, str], message: str) -> None:
-    """Show a service's field errors on the form; errors about other things go on top."""
-    unplaced = []
-    for name, error in fields.items():
-        if name in form.fields:
-            form.add_error(name, error)
-        else:
-            unplaced.append(error)
-    if unplaced or not fields:
-        form.add_error(None, " ".join(unplaced) or message)
 
 
 # --- services --------------------------------------------------------------------------
@@ -101,7 +81,7 @@ class ServiceForm(forms.Form):
         help_text=_("Inactive services leave the catalog; existing requests stay."),
     )
 
-    def __init__(self, *args, service: Service | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
         if service is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": service.name,
@@ -116,9 +96,8 @@ class ServiceForm(forms.Form):
                 "is_active": service.is_active,
             }
         super().__init__(*args, **kwargs)
-        self.fields["visible_to_teams"].queryset = Team.objects.filter(is_active=True).order_by(
-            "name"
-        )
+        teams = cast(forms.ModelMultipleChoiceField, self.fields["visible_to_teams"])
+        teams.queryset = active_teams()
         self.fields["process_category"].initial = ProcessCategory.SUPPORT
         self.fields["default_priority"].initial = Priority.NORMAL
         self.fields["visibility"].initial = Visibility.EVERYONE
@@ -182,7 +161,7 @@ class FormFieldForm(forms.Form):
         help_text=_("Shown under the field to the requester."),
     )
 
-    def __init__(self, *args, form_field: FormField | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, form_field: FormField | None = None, **kwargs: Any) -> None:
         if form_field is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "label": form_field.label,
@@ -195,8 +174,9 @@ class FormFieldForm(forms.Form):
         if form_field is not None:
             del self.fields["key"]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if "key" in self.fields and not data.get("key") and data.get("label"):
             data["key"] = key_from_label(data["label"])
         return data
@@ -241,7 +221,7 @@ class DurationField(forms.Field):
 
     widget = forms.TextInput
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value: str | None) -> int | None:
@@ -287,14 +267,14 @@ class AgreementForm(forms.Form):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         team: Team,
         agreement: Agreement | None = None,
         service: Service | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         if agreement is not None and "initial" not in kwargs:
-            initial = {
+            initial: dict[str, Any] = {
                 "name": agreement.name,
                 "service": agreement.service,
                 "customer_team": agreement.customer_team,
@@ -310,10 +290,8 @@ class AgreementForm(forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.team = team
-        self.fields["service"].queryset = Service.objects.filter(provider_team=team).order_by(
-            "name"
-        )
-        self.fields["customer_team"].queryset = Team.objects.filter(is_active=True).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = services_by_name(team)
+        cast(forms.ModelChoiceField, self.fields["customer_team"]).queryset = active_teams()
         for priority, label in Priority.choices:
             first, resolution = target_field_names(priority)
             self.fields[first] = DurationField(label=_("%s: first response") % label)
@@ -322,7 +300,10 @@ class AgreementForm(forms.Form):
             service = self._posted_service()
         elif service is None and agreement is not None:
             service = agreement.service
-        self.fields["customer_obligations"].choices = obligation_choices(team, service)
+        self.obligation_choices = obligation_choices(team, service)
+        cast(
+            forms.MultipleChoiceField, self.fields["customer_obligations"]
+        ).choices = self.obligation_choices
 
     def _posted_service(self) -> Service | None:
         """The service the posted form names, so its obligations offer that service's keys."""
@@ -336,11 +317,12 @@ class AgreementForm(forms.Form):
         rows = []
         for priority, label in Priority.choices:
             first, resolution = target_field_names(priority)
-            rows.append((label, self[first], self[resolution]))
+            rows.append((str(label), self[first], self[resolution]))
         return rows
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for priority, _label in Priority.choices:
             first, resolution = target_field_names(priority)
             if (data.get(first) is None) != (data.get(resolution) is None) and not (
@@ -371,107 +353,9 @@ class AgreementForm(forms.Form):
 
 def obligation_choices(team: Team, service: Service | None) -> list[tuple[str, str]]:
     """The form keys an agreement may oblige: its service's, or any of the team's services'."""
-    fields = FormField.objects.filter(service__provider_team=team)
-    if service is not None:
-        fields = fields.filter(service=service)
     choices: dict[str, str] = {}
-    for form_field in fields.select_related("service").order_by("service__name", "position"):
+    for form_field in obligation_fields(team, service):
         if form_field.key not in choices:
             suffix = "" if service is not None else f" — {form_field.service.name}"
             choices[form_field.key] = f"{form_field.label} ({form_field.key}){suffix}"
     return list(choices.items())
-
-
-# --- calendars -------------------------------------------------------------------------
-
-_INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
-
-
-def parse_day_hours(text: str) -> list[list[str]]:
-    """ "09:00-12:30, 13:30-17:30" → [["09:00", "12:30"], ["13:30", "17:30"]]; blank is closed."""
-    intervals = []
-    for part in (piece.strip() for piece in text.split(",")):
-        if not part:
-            continue
-        match = _INTERVAL.match(part)
-        if match is None:
-            raise forms.ValidationError(
-                _("Write opening hours as 09:00-17:00; separate several with commas."),
-            )
-        start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
-        start, end = f"{start_h:02d}:{start_m:02d}", f"{end_h:02d}:{end_m:02d}"
-        if start_h > 23 or start_m > 59 or end_m > 59 or (end_h, end_m) > (24, 0):
-            raise forms.ValidationError(
-                _("%(interval)s is not a time of day."), params={"interval": part}
-            )
-        if start >= end:
-            raise forms.ValidationError(
-                _("%(interval)s ends before it starts."), params={"interval": part}
-            )
-        if intervals and start < intervals[-1][1]:
-            raise forms.ValidationError(
-                _("List the hours in order, without overlaps (%(interval)s)."),
-                params={"interval": part},
-            )
-        intervals.append([start, end])
-    return intervals
-
-
-def day_hours_as_text(intervals: Iterable[Iterable[str]]) -> str:
-    return ", ".join(f"{start}-{end}" for start, end in intervals)
-
-
-class CalendarForm(forms.Form):
-    timezone = forms.ChoiceField(label=_("Timezone"))
-    holiday_country = forms.CharField(
-        label=_("Public holidays of country"),
-        max_length=2,
-        required=False,
-        help_text=_("Two-letter code, e.g. DE, FR, US. Empty: no public holidays."),
-    )
-    holiday_subdivision = forms.CharField(
-        label=_("Region"),
-        max_length=10,
-        required=False,
-        help_text=_("State or region code, e.g. BY for Bavaria. Empty: the whole country."),
-    )
-
-    def __init__(self, *args, calendar: Calendar, **kwargs) -> None:
-        if "initial" not in kwargs:
-            initial = {
-                "timezone": calendar.timezone,
-                "holiday_country": calendar.holiday_country,
-                "holiday_subdivision": calendar.holiday_subdivision,
-            }
-            for day in range(7):
-                initial[f"hours_{day}"] = day_hours_as_text(calendar.weekly_hours.get(str(day), []))
-            kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        zones = sorted(zoneinfo.available_timezones() | {calendar.timezone})
-        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
-        for day, name in enumerate(WEEKDAYS):
-            self.fields[f"hours_{day}"] = forms.CharField(
-                label=name, required=False, max_length=200
-            )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        for day in range(7):
-            name = f"hours_{day}"
-            if name in data:
-                try:
-                    data[name] = parse_day_hours(data[name])
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
-        return data
-
-    def weekday_fields(self) -> list[forms.BoundField]:
-        return [self[f"hours_{day}"] for day in range(7)]
-
-    def weekly_hours(self) -> dict[str, list[list[str]]]:
-        return {str(day): self.cleaned_data[f"hours_{day}"] for day in range(7)}
-
-
-class ClosedDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    name = forms.CharField(label=_("Reason"), max_length=200)

@@ -1,11 +1,19 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Service
+from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Priority, Service
 from inhouse.core.errors import NotFound
 from inhouse.org.models import Membership, Person, Team
-from inhouse.policy import Viewer, as_viewer, can_request_service, visible_services_q
+from inhouse.org.selectors import get_team
+from inhouse.policy import (
+    Viewer,
+    as_viewer,
+    can_manage_team,
+    can_request_service,
+    visible_services_q,
+)
 
 
 def services_visible_to(
@@ -35,6 +43,14 @@ def services_visible_to(
     return services
 
 
+def requestable_services(viewer: Viewer, *, provider_team: Team | None = None) -> list[Service]:
+    """The services the viewer may request, as links: without their forms, one query."""
+    services = services_visible_to(viewer).prefetch_related(None)
+    if provider_team is not None:
+        services = services.filter(provider_team=provider_team)
+    return list(services)
+
+
 def get_service_for(person: Person | Viewer, slug: str) -> Service:
     service = (
         Service.objects.select_related("provider_team")
@@ -60,7 +76,7 @@ def team_lineage(team: Team | None) -> list[int]:
     return lineage
 
 
-def _specificity(lineage: list[int]):
+def _specificity(lineage: list[int]) -> Callable[[Agreement], tuple[int, int]]:
     """The precedence of agreements for a customer team with this lineage, best first:
     an agreement for the service beats one for the whole provider team; within each,
     one for the customer team itself beats one for its parent department (nearest
@@ -156,10 +172,12 @@ def expected_times_by_service(
             key=rank,
             default=None,
         )
-        target = best and next(
+        if best is None:
+            continue
+        target = next(
             (t for t in best.targets.all() if t.priority == service.default_priority), None
         )
-        if best is not None and target is not None:
+        if target is not None:
             expected[service.pk] = ExpectedTimes(
                 agreement=best,
                 priority=service.default_priority,
@@ -167,3 +185,110 @@ def expected_times_by_service(
                 resolution_minutes=target.resolution_minutes,
             )
     return expected
+
+
+def targets_by_priority(agreement: Agreement) -> list[AgreementTarget]:
+    """The agreement's targets, most urgent priority first (prefetched targets are used)."""
+    by_priority = {target.priority: target for target in agreement.targets.all()}
+    return [by_priority[p] for p in reversed(Priority.values) if p in by_priority]
+
+
+# --- a lead's view of their team's part of the catalog -------------------------------------
+# Inactive teams, services and agreements are included: a lead manages those too.
+
+
+def teams_managed_by(viewer: Viewer) -> list[Team]:
+    """The active teams whose catalog the viewer may manage, by name: all for an org admin."""
+    teams = Team.objects.filter(is_active=True).order_by("name")
+    if not viewer.is_admin:
+        teams = teams.filter(pk__in=viewer.lead_team_ids)
+    return list(teams)
+
+
+def team_managed_by(viewer: Viewer, slug: str) -> Team:
+    """The team if the viewer may manage it; ``NotFound`` otherwise, so nothing is revealed."""
+    team = get_team(slug, include_inactive=True)
+    if not can_manage_team(viewer, team):
+        raise NotFound("No such team.")
+    return team
+
+
+def services_of_team(team: Team) -> list[Service]:
+    """The team's services, active ones first, each with ``field_count``."""
+    return list(
+        Service.objects.filter(provider_team=team)
+        .annotate(field_count=Count("form_fields"))
+        .order_by("-is_active", "name")
+    )
+
+
+def get_team_service(team: Team, *, slug: str | None = None, pk: int | None = None) -> Service:
+    """One of the team's services, by address or else by id."""
+    services = Service.objects.filter(provider_team=team).select_related("provider_team")
+    if slug is not None:
+        services = services.filter(slug=slug)
+    elif pk is not None:
+        services = services.filter(pk=pk)
+    else:
+        raise NotFound("No such service.")
+    service = services.first()
+    if service is None:
+        raise NotFound("No such service.")
+    return service
+
+
+def services_by_name(team: Team) -> QuerySet[Service]:
+    """All of the team's services, active or not, as a form's choices."""
+    return Service.objects.filter(provider_team=team).order_by("name")
+
+
+def obligation_fields(team: Team, service: Service | None) -> list[FormField]:
+    """The form fields an agreement may oblige the customer to answer: the service's,
+    or those of every service of the team, by service and position."""
+    fields = FormField.objects.filter(service__provider_team=team)
+    if service is not None:
+        fields = fields.filter(service=service)
+    return list(fields.select_related("service").order_by("service__name", "position"))
+
+
+def form_fields_in_order(service: Service) -> list[FormField]:
+    return list(service.form_fields.order_by("position", "id"))
+
+
+def get_form_field(service: Service, key: str) -> FormField:
+    form_field = (
+        service.form_fields.filter(key=key).select_related("service__provider_team").first()
+    )
+    if form_field is None:
+        raise NotFound("No such field.")
+    return form_field
+
+
+def agreements_of_team(team: Team) -> list[Agreement]:
+    """The agreements the team provides, active ones first, with their targets."""
+    return list(
+        Agreement.objects.filter(provider_team=team)
+        .select_related("service", "customer_team", "calendar")
+        .prefetch_related("targets")
+        .order_by("-is_active", "name")
+    )
+
+
+def agreements_for_service(team: Team, service: Service) -> list[Agreement]:
+    """The team's agreements that name this service (not those for all its services)."""
+    return list(
+        Agreement.objects.filter(provider_team=team, service=service).select_related(
+            "customer_team", "calendar"
+        )
+    )
+
+
+def get_team_agreement(team: Team, pk: int) -> Agreement:
+    agreement = (
+        Agreement.objects.filter(provider_team=team, pk=pk)
+        .select_related("provider_team", "service__provider_team", "customer_team", "calendar")
+        .first()
+    )
+    if agreement is None:
+        raise NotFound("No such agreement.")
+    return agreement

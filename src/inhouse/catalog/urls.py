@@ -55,20 +55,5 @@ urlpatterns = [
         views.agreement_deactivate,
         name="agreement-deactivate",
     ),
-    path(
-        "manage/<slug:team_slug>/calendars/<int:pk>/",
-        views.calendar_edit,
-        name="calendar-edit",
-    ),
-    path(
-        "manage/<slug:team_slug>/calendars/<int:pk>/closed-days/",
-        views.closed_day_add,
-        name="closed-day-add",
-    ),
-    path(
-        "manage/<slug:team_slug>/calendars/<int:pk>/closed-days/<int:day_pk>/remove/",
-        views.closed_day_remove,
-        name="closed-day-remove",
-    ),
     path("<slug:slug>/", views.service_detail, name="service"),
 ]

@@ -1,43 +1,45 @@
 """Catalog pages: the catalog everyone browses, and a lead's pages to shape their team's part.
 
 Manage pages answer 404 to anyone who cannot manage the team, whether or not it
-exists, and every change goes through ``catalog.services`` or
-``sla.calendar_services``, which check permission again.
+exists, and every change goes through ``catalog.services``, which checks
+permission again. A team's calendar pages, under the same address, are in
+``sla.views``.
 """
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inhouse import policy
-from inhouse.catalog.forms import (
-    AgreementForm,
-    CalendarForm,
-    ClosedDayForm,
-    FormFieldForm,
-    ServiceForm,
-    add_service_errors,
-)
+from inhouse.catalog.forms import AgreementForm, FormFieldForm, ServiceForm
 from inhouse.catalog.models import Agreement, FormField, Priority, Service
 from inhouse.catalog.selectors import (
     ExpectedTimes,
+    agreements_for_service,
+    agreements_of_team,
     applicable_agreement,
     default_customer_team,
     expected_times_by_service,
+    form_fields_in_order,
+    get_form_field,
     get_service_for,
+    get_team_agreement,
+    get_team_service,
+    services_of_team,
     services_visible_to,
+    targets_by_priority,
+    team_managed_by,
+    teams_managed_by,
 )
 from inhouse.catalog.services import (
     add_form_field,
@@ -52,13 +54,11 @@ from inhouse.catalog.services import (
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.core.text import render_markdown
 from inhouse.org.models import Team
-from inhouse.pages import viewer_or_404
-from inhouse.sla.calendar_services import add_closed_day, remove_closed_day, update_calendar
-from inhouse.sla.calendars import public_holidays
+from inhouse.org.selectors import teams_by_id
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
+from inhouse.sla.forms import add_service_errors
 from inhouse.sla.models import Calendar
-
-UPCOMING_DAYS = 366
-
+from inhouse.sla.selectors import calendars_used_by
 
 # --- the catalog ---------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ class TargetRow:
 
     @property
     def label(self) -> str:
-        return Priority(self.priority).label
+        return str(Priority(self.priority).label)
 
 
 @dataclass
@@ -102,16 +102,14 @@ class DepartmentGroup:
 
 
 def _target_rows(agreement: Agreement) -> list[TargetRow]:
-    by_priority = {target.priority: target for target in agreement.targets.all()}
     return [
         TargetRow(
-            priority=priority,
-            first_response_minutes=by_priority[priority].first_response_minutes,
-            resolution_minutes=by_priority[priority].resolution_minutes,
+            priority=target.priority,
+            first_response_minutes=target.first_response_minutes,
+            resolution_minutes=target.resolution_minutes,
             calendar=agreement.calendar,
         )
-        for priority in reversed(Priority.values)
-        if priority in by_priority
+        for target in targets_by_priority(agreement)
     ]
 
 
@@ -120,16 +118,15 @@ def _target_rows(agreement: Agreement) -> list[TargetRow]:
 def catalog_index(request: HttpRequest) -> HttpResponse:
     viewer = viewer_or_404(request)
     text = request.GET.get("q", "").strip()[:200]
-    # The selector accepts a Viewer as well as a Person (``policy.as_viewer``).
-    services = list(services_visible_to(viewer, text=text or None))  # type: ignore[arg-type]
+    services = list(services_visible_to(viewer, text=text or None))
     expected = expected_times_by_service(services, default_customer_team(viewer.person))
     parent_ids = {s.provider_team.parent_id for s in services if s.provider_team.parent_id}
-    parents = {team.pk: team for team in Team.objects.filter(pk__in=parent_ids)}
+    parents = teams_by_id(parent_ids)
 
     departments: dict[int, DepartmentGroup] = {}
     for service in services:
         team = service.provider_team
-        department = parents.get(team.parent_id, team)
+        department = parents.get(team.parent_id, team) if team.parent_id else team
         group = departments.setdefault(department.pk, DepartmentGroup(department=department))
         team_group = group.teams.setdefault(
             team.pk, TeamGroup(team=team, can_manage=policy.can_manage_team(viewer, team))
@@ -152,10 +149,8 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
-    try:
-        service = get_service_for(viewer, slug)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404 from exc
+    with not_found_as_404():
+        service = get_service_for(viewer, slug)
     customer_team = default_customer_team(viewer.person)
     agreement = applicable_agreement(service, customer_team)
     form_fields = list(service.form_fields.all())
@@ -181,27 +176,25 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- managing a team's part of the catalog ---------------------------------------------
 
 
+@contextmanager
+def _hidden_as_404() -> Iterator[None]:
+    """A service refusing a change, or not finding its object, is the manage page's 404:
+    to someone who may not manage the team, these pages do not exist."""
+    with not_found_as_404():
+        try:
+            yield
+        except PermissionDenied as exc:
+            raise Http404 from exc
+
+
 def _managed_team(viewer: policy.Viewer, team_slug: str) -> Team:
-    """The team if the viewer may manage it; 404 otherwise, so nothing is revealed."""
-    team = Team.objects.filter(slug=team_slug).first()
-    if team is None or not policy.can_manage_team(viewer, team):
-        raise Http404
-    return team
+    with not_found_as_404():
+        return team_managed_by(viewer, team_slug)
 
 
 def _managed_service(team: Team, slug: str) -> Service:
-    service = (
-        Service.objects.filter(provider_team=team, slug=slug)
-        .select_related("provider_team")
-        .first()
-    )
-    if service is None:
-        raise Http404
-    return service
-
-
-def _form_fields(service: Service) -> list[FormField]:
-    return list(service.form_fields.order_by("position", "id"))
+    with not_found_as_404():
+        return get_team_service(team, slug=slug)
 
 
 def _service_url(team: Team, service: Service, anchor: str = "") -> str:
@@ -213,10 +206,7 @@ def _service_url(team: Team, service: Service, anchor: str = "") -> str:
 @require_GET
 def manage_index(request: HttpRequest) -> HttpResponse:
     viewer = viewer_or_404(request)
-    managed = Team.objects.filter(is_active=True).order_by("name")
-    if not viewer.is_admin:
-        managed = managed.filter(pk__in=viewer.lead_team_ids)
-    teams = list(managed)
+    teams = teams_managed_by(viewer)
     if len(teams) == 1:
         return redirect("catalog:manage", teams[0].slug)
     return render(request, "catalog/manage_index.html", {"teams": teams})
@@ -226,28 +216,16 @@ def manage_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def manage_team(request: HttpRequest, team_slug: str) -> HttpResponse:
     team = _managed_team(viewer_or_404(request), team_slug)
-    services = list(
-        Service.objects.filter(provider_team=team)
-        .annotate(field_count=Count("form_fields"))
-        .order_by("-is_active", "name")
-    )
-    agreements = list(
-        Agreement.objects.filter(provider_team=team)
-        .select_related("service", "customer_team", "calendar")
-        .prefetch_related("targets")
-        .order_by("-is_active", "name")
-    )
-    calendars = list(
-        Calendar.objects.filter(agreements__provider_team=team).distinct().order_by("name")
-    )
     return render(
         request,
         "catalog/manage_team.html",
         {
             "team": team,
-            "services": services,
-            "agreements": [(agreement, _target_rows(agreement)) for agreement in agreements],
-            "calendars": calendars,
+            "services": services_of_team(team),
+            "agreements": [
+                (agreement, _target_rows(agreement)) for agreement in agreements_of_team(team)
+            ],
+            "calendars": calendars_used_by(team),
         },
     )
 
@@ -261,11 +239,10 @@ def service_create(request: HttpRequest, team_slug: str) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service = create_service(actor=person, team=team, details=form.details())
+            with _hidden_as_404():
+                service = create_service(actor=person, team=team, details=form.details())
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
         else:
             messages.success(request, _("Service created. Now add the questions of its form."))
             return redirect(_service_url(team, service, "form-editor"))
@@ -280,9 +257,6 @@ def _service_page(
     service_form: ServiceForm | None = None,
     field_form: FormFieldForm | None = None,
 ) -> HttpResponse:
-    agreements = Agreement.objects.filter(provider_team=team, service=service).select_related(
-        "customer_team", "calendar"
-    )
     return render(
         request,
         "catalog/service_edit.html",
@@ -291,8 +265,8 @@ def _service_page(
             "service": service,
             "form": service_form or ServiceForm(service=service),
             "field_form": field_form or FormFieldForm(),
-            "form_fields": _form_fields(service),
-            "agreements": list(agreements),
+            "form_fields": form_fields_in_order(service),
+            "agreements": agreements_for_service(team, service),
         },
     )
 
@@ -309,11 +283,10 @@ def service_edit(request: HttpRequest, team_slug: str, slug: str) -> HttpRespons
     form = ServiceForm(request.POST, service=service)
     if form.is_valid():
         try:
-            update_service(actor=person, service=service, details=form.details())
+            with _hidden_as_404():
+                update_service(actor=person, service=service, details=form.details())
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
         else:
             messages.success(request, _("Service saved."))
             return redirect(_service_url(team, service))
@@ -329,14 +302,14 @@ def _form_editor(
     status: str = "",
 ) -> HttpResponse:
     """After a change to the form: htmx gets the editor fragment, a browser the page."""
-    if request.htmx:
+    if wants_partial(request):
         return render(
             request,
             "catalog/partials/form_editor_swap.html",
             {
                 "team": team,
                 "service": service,
-                "form_fields": _form_fields(service),
+                "form_fields": form_fields_in_order(service),
                 "field_form": field_form or FormFieldForm(),
                 "status": status,
             },
@@ -358,13 +331,15 @@ def field_add(request: HttpRequest, team_slug: str, slug: str) -> HttpResponse:
     form = FormFieldForm(request.POST)
     if form.is_valid():
         try:
-            added = add_form_field(
-                actor=person, service=service, key=form.cleaned_data["key"], details=form.details()
-            )
+            with _hidden_as_404():
+                added = add_form_field(
+                    actor=person,
+                    service=service,
+                    key=form.cleaned_data["key"],
+                    details=form.details(),
+                )
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
         else:
             status = _("Added “%s” at the end of the form.") % added.label
             return _form_editor(request, team, service, status=status)
@@ -372,11 +347,8 @@ def field_add(request: HttpRequest, team_slug: str, slug: str) -> HttpResponse:
 
 
 def _managed_field(service: Service, key: str) -> FormField:
-    form_field = service.form_fields.filter(key=key).select_related("service__provider_team")
-    found = form_field.first()
-    if found is None:
-        raise Http404
-    return found
+    with not_found_as_404():
+        return get_form_field(service, key)
 
 
 @login_required
@@ -390,11 +362,10 @@ def field_edit(request: HttpRequest, team_slug: str, slug: str, key: str) -> Htt
     form = FormFieldForm(request.POST or None, form_field=form_field)
     if request.method == "POST" and form.is_valid():
         try:
-            update_form_field(actor=person, form_field=form_field, details=form.details())
+            with _hidden_as_404():
+                update_form_field(actor=person, form_field=form_field, details=form.details())
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
         else:
             messages.success(request, _("Field “%s” saved.") % form_field.label)
             return redirect(_service_url(team, service, "form-editor"))
@@ -413,10 +384,8 @@ def field_remove(request: HttpRequest, team_slug: str, slug: str, key: str) -> H
     team = _managed_team(viewer, team_slug)
     service = _managed_service(team, slug)
     form_field = _managed_field(service, key)
-    try:
+    with _hidden_as_404():
         remove_form_field(actor=person, form_field=form_field)
-    except (NotFound, PermissionDenied) as exc:
-        raise Http404 from exc
     return _form_editor(
         request, team, service, status=_("Removed “%s” from the form.") % form_field.label
     )
@@ -429,7 +398,7 @@ def field_move(request: HttpRequest, team_slug: str, slug: str, key: str) -> Htt
     person = viewer.person
     team = _managed_team(viewer, team_slug)
     service = _managed_service(team, slug)
-    labels = {form_field.key: form_field.label for form_field in _form_fields(service)}
+    labels = {form_field.key: form_field.label for form_field in form_fields_in_order(service)}
     keys = list(labels)
     if key not in keys:
         raise Http404
@@ -440,11 +409,10 @@ def field_move(request: HttpRequest, team_slug: str, slug: str, key: str) -> Htt
     elif step and 0 <= index + step < len(keys):
         keys[index], keys[index + step] = keys[index + step], keys[index]
     try:
-        reorder_form_fields(actor=person, service=service, keys_in_order=keys)
+        with _hidden_as_404():
+            reorder_form_fields(actor=person, service=service, keys_in_order=keys)
     except InvalidInput as exc:
         return _form_editor(request, team, service, status=exc.message)
-    except (NotFound, PermissionDenied) as exc:
-        raise Http404 from exc
     position = keys.index(key) + 1
     status = _("Moved “%(label)s” to position %(position)d of %(count)d.") % {
         "label": labels[key],
@@ -458,14 +426,8 @@ def field_move(request: HttpRequest, team_slug: str, slug: str, key: str) -> Htt
 
 
 def _managed_agreement(team: Team, pk: int) -> Agreement:
-    agreement = (
-        Agreement.objects.filter(provider_team=team, pk=pk)
-        .select_related("provider_team", "service__provider_team", "customer_team", "calendar")
-        .first()
-    )
-    if agreement is None:
-        raise Http404
-    return agreement
+    with not_found_as_404():
+        return get_team_agreement(team, pk)
 
 
 def _agreement_page(
@@ -483,13 +445,12 @@ def _agreement_page(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = save_agreement(
-                actor=person, team=team, agreement=agreement, details=form.details()
-            )
+            with _hidden_as_404():
+                saved = save_agreement(
+                    actor=person, team=team, agreement=agreement, details=form.details()
+                )
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
         else:
             messages.success(request, _("Agreement “%s” saved.") % saved.name)
             return redirect("catalog:manage", team.slug)
@@ -505,8 +466,10 @@ def _agreement_page(
 def agreement_create(request: HttpRequest, team_slug: str) -> HttpResponse:
     team = _managed_team(viewer_or_404(request), team_slug)
     prefill = None
+    # An unknown service in the link only means no service is picked yet.
     if request.GET.get("service"):
-        prefill = Service.objects.filter(provider_team=team, slug=request.GET["service"]).first()
+        with suppress(NotFound):
+            prefill = get_team_service(team, slug=request.GET["service"])
     return _agreement_page(request, team, None, prefill)
 
 
@@ -524,13 +487,14 @@ def agreement_obligations(request: HttpRequest, team_slug: str) -> HttpResponse:
     team = _managed_team(viewer_or_404(request), team_slug)
     service = None
     service_id = request.GET.get("service", "")
-    if service_id.isdigit():
-        service = Service.objects.filter(provider_team=team, pk=int(service_id)).first()
-    field = AgreementForm(team=team, service=service)["customer_obligations"]
+    if service_id.isdigit() and len(service_id) <= 18:
+        with suppress(NotFound):
+            service = get_team_service(team, pk=int(service_id))
+    form = AgreementForm(team=team, service=service)
     return render(
         request,
         "catalog/partials/obligations.html",
-        {"field": field, "choices": field.field.choices},
+        {"field": form["customer_obligations"], "choices": form.obligation_choices},
     )
 
 
@@ -541,137 +505,11 @@ def agreement_deactivate(request: HttpRequest, team_slug: str, pk: int) -> HttpR
     person = viewer.person
     team = _managed_team(viewer, team_slug)
     agreement = _managed_agreement(team, pk)
-    try:
+    with _hidden_as_404():
         deactivate_agreement(actor=person, agreement=agreement)
-    except (NotFound, PermissionDenied) as exc:
-        raise Http404 from exc
     messages.success(
         request,
         _("“%s” no longer applies to new requests; the next most specific agreement does.")
         % agreement.name,
     )
     return redirect(reverse("catalog:manage", args=[team.slug]) + "#agreements")
-
-
-# --- calendars -------------------------------------------------------------------------
-
-
-def _managed_calendar(team: Team, pk: int) -> Calendar:
-    """A calendar the team's agreements use; others are not this page's business."""
-    calendar = Calendar.objects.filter(pk=pk, agreements__provider_team=team).distinct().first()
-    if calendar is None:
-        raise Http404
-    return calendar
-
-
-def _calendar_page(
-    request: HttpRequest,
-    team: Team,
-    calendar: Calendar,
-    *,
-    form: CalendarForm | None = None,
-    closed_day_form: ClosedDayForm | None = None,
-) -> HttpResponse:
-    today = timezone.localdate()
-    horizon = today + timedelta(days=UPCOMING_DAYS)
-    holidays = sorted(
-        (day, name)
-        for day, name in public_holidays(
-            calendar.holiday_country, calendar.holiday_subdivision
-        ).items()
-        if today <= day <= horizon
-    )
-    shared_with = list(
-        Team.objects.filter(agreements_provided__calendar=calendar)
-        .exclude(pk=team.pk)
-        .distinct()
-        .order_by("name")
-    )
-    return render(
-        request,
-        "catalog/calendar_edit.html",
-        {
-            "team": team,
-            "calendar": calendar,
-            "form": form or CalendarForm(calendar=calendar),
-            "closed_day_form": closed_day_form or ClosedDayForm(),
-            "holidays": holidays,
-            "closed_days": list(calendar.closed_days.filter(date__gte=today)),
-            "shared_with": shared_with,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_edit(request: HttpRequest, team_slug: str, pk: int) -> HttpResponse:
-    viewer = viewer_or_404(request)
-    person = viewer.person
-    team = _managed_team(viewer, team_slug)
-    calendar = _managed_calendar(team, pk)
-    if request.method == "GET":
-        return _calendar_page(request, team, calendar)
-    form = CalendarForm(request.POST, calendar=calendar)
-    if form.is_valid():
-        try:
-            update_calendar(
-                actor=person,
-                calendar=calendar,
-                weekly_hours=form.weekly_hours(),
-                timezone=form.cleaned_data["timezone"],
-                holiday_country=form.cleaned_data["holiday_country"],
-                holiday_subdivision=form.cleaned_data["holiday_subdivision"],
-            )
-        except InvalidInput as exc:
-            add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
-        else:
-            messages.success(request, _("Calendar saved; SLA clocks use it from now on."))
-            return redirect("catalog:calendar-edit", team.slug, calendar.pk)
-    return _calendar_page(request, team, calendar, form=form)
-
-
-@login_required
-@require_POST
-def closed_day_add(request: HttpRequest, team_slug: str, pk: int) -> HttpResponse:
-    viewer = viewer_or_404(request)
-    person = viewer.person
-    team = _managed_team(viewer, team_slug)
-    calendar = _managed_calendar(team, pk)
-    form = ClosedDayForm(request.POST)
-    if form.is_valid():
-        try:
-            added = add_closed_day(
-                actor=person,
-                calendar=calendar,
-                day=form.cleaned_data["date"],
-                name=form.cleaned_data["name"],
-            )
-        except InvalidInput as exc:
-            add_service_errors(form, exc.fields, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            raise Http404 from exc
-        else:
-            messages.success(request, _("%(date)s is now closed.") % {"date": _day(added.date)})
-            return redirect(reverse("catalog:calendar-edit", args=[team.slug, pk]) + "#closed-days")
-    return _calendar_page(request, team, calendar, closed_day_form=form)
-
-
-@login_required
-@require_POST
-def closed_day_remove(request: HttpRequest, team_slug: str, pk: int, day_pk: int) -> HttpResponse:
-    viewer = viewer_or_404(request)
-    person = viewer.person
-    team = _managed_team(viewer, team_slug)
-    calendar = _managed_calendar(team, pk)
-    try:
-        remove_closed_day(actor=person, calendar=calendar, closed_day_id=day_pk)
-    except (NotFound, PermissionDenied) as exc:
-        raise Http404 from exc
-    messages.success(request, _("The closed day was removed."))
-    return redirect(reverse("catalog:calendar-edit", args=[team.slug, pk]) + "#closed-days")
-
-
-def _day(day: date) -> str:
-    return date_format(day, "D j M Y")

@@ -1,10 +1,14 @@
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from inhouse.core.errors import InvalidInput
 from inhouse.core.schemas import ErrorOut, TeamRef
-from inhouse.org.models import Membership
+from inhouse.org.models import Person
+from inhouse.org.selectors import memberships_of, search_people
 
 router = Router(tags=["people"])
+
+PEOPLE_LIMIT_MAX = 25
 
 
 class MembershipOut(Schema):
@@ -25,10 +29,11 @@ class MeOut(Schema):
 @router.get("me", response={200: MeOut, 401: ErrorOut})
 def me(request: HttpRequest) -> MeOut:
     """Who the token or session belongs to, and their teams."""
-    person = request.auth
-    memberships = (
-        Membership.objects.filter(person=person).select_related("team").order_by("team__name")
-    )
+    person: Person = request.auth  # type: ignore[attr-defined]
+    memberships = [
+        MembershipOut(team=TeamRef(slug=m.team.slug, name=m.team.name), role=m.role)
+        for m in memberships_of(person, include_inactive_teams=True)
+    ]
     return MeOut(
         id=person.pk,
         full_name=person.full_name,
@@ -36,5 +41,48 @@ def me(request: HttpRequest) -> MeOut:
         kind=person.kind,
         timezone=person.timezone,
         is_org_admin=person.is_org_admin,
-        memberships=list(memberships),
+        memberships=memberships,
     )
+
+
+class PeopleQuery(Schema):
+    q: str = Field(..., max_length=100, description="Words every match holds")
+    limit: int = Field(10, ge=1, le=PEOPLE_LIMIT_MAX)
+
+
+_PEOPLE_QUERY_KEYS = set(PeopleQuery.model_fields)
+
+
+class PersonMatchOut(Schema):
+    """What any colleague may see of a person: enough to pick them, nothing private."""
+
+    id: int
+    username: str | None
+    full_name: str
+    teams: list[str] = Field(description="Names of their active teams, by name")
+
+
+class PeopleMatches(Schema):
+    items: list[PersonMatchOut]
+
+
+def _match(person: Person) -> PersonMatchOut:
+    return PersonMatchOut(
+        id=person.pk,
+        username=person.user.username if person.user else None,
+        full_name=person.full_name,
+        teams=sorted(membership.team.name for membership in person.memberships.all()),
+    )
+
+
+@router.get("people", response={200: PeopleMatches, 400: ErrorOut, 401: ErrorOut})
+def find_people(request: HttpRequest, query: Query[PeopleQuery]) -> PeopleMatches:
+    """Active people whose name, username, email or job title holds every word of ``q``,
+    by name; at most ``limit`` of them, for a typeahead. Type more to narrow it down."""
+    unknown = sorted(set(request.GET) - _PEOPLE_QUERY_KEYS)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown query parameters: {', '.join(unknown)}.",
+            fields={name: "Not a parameter of this search." for name in unknown},
+        )
+    return PeopleMatches(items=[_match(person) for person in search_people(query.q, query.limit)])

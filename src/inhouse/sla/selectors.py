@@ -1,8 +1,10 @@
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from inhouse.sla.calendars import business_calendar_for
-from inhouse.sla.models import Clock
+from inhouse.core.errors import NotFound
+from inhouse.org.models import Team
+from inhouse.sla.calendars import business_calendar_for, public_holidays
+from inhouse.sla.models import Calendar, Clock, ClosedDay
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,40 @@ def clock_state(clock: Clock, *, now: datetime) -> ClockState:
         and clock.warn_at is not None
         and now >= clock.warn_at,
     )
+
+
+# --- a team's calendars, as its lead's pages show them -------------------------------------
+
+
+def calendars_used_by(team: Team) -> list[Calendar]:
+    """The calendars the team's agreements count in, by name."""
+    return list(Calendar.objects.filter(agreements__provider_team=team).distinct().order_by("name"))
+
+
+def get_calendar_used_by(team: Team, pk: int) -> Calendar:
+    """A calendar the team's agreements use; others are not the team's business."""
+    calendar = Calendar.objects.filter(pk=pk, agreements__provider_team=team).distinct().first()
+    if calendar is None:
+        raise NotFound("No such calendar.")
+    return calendar
+
+
+def other_teams_using(calendar: Calendar, *, besides: Team) -> list[Team]:
+    """The other teams whose agreements count in this calendar, by name: who a change affects."""
+    return list(
+        Team.objects.filter(agreements_provided__calendar=calendar)
+        .exclude(pk=besides.pk)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def closed_days_from(calendar: Calendar, day: date) -> list[ClosedDay]:
+    """The calendar's own closed days on or after ``day``, in date order."""
+    return list(calendar.closed_days.filter(date__gte=day).order_by("date"))
+
+
+def public_holidays_between(calendar: Calendar, first: date, last: date) -> list[tuple[date, str]]:
+    """The calendar's public holidays from ``first`` to ``last`` (inclusive), with their names."""
+    found = public_holidays(calendar.holiday_country, calendar.holiday_subdivision)
+    return sorted((day, name) for day, name in found.items() if first <= day <= last)

@@ -1,34 +1,44 @@
 """The org chart: departments and teams, who is in them, and what they provide.
 
 Everyone signed in may browse the organization; the services listed are only
-those the viewer may request, as in the catalog.
+those the viewer may request, as in the catalog. These pages join the org and
+the catalog, so they live here rather than in either app.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from inhouse import policy
 from inhouse.catalog.models import Service
-from inhouse.catalog.selectors import services_visible_to
-from inhouse.core.errors import NotFound
-from inhouse.org.models import Membership, Person, Team
+from inhouse.catalog.selectors import requestable_services
+from inhouse.org.models import Membership, Team
 from inhouse.org.selectors import (
     TeamNode,
+    active_people_count,
     get_person,
     get_team,
     members_of,
     memberships_of,
+    reports_of,
     search_people,
+    sub_teams,
     team_tree,
 )
-from inhouse.pages import viewer_or_404
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 
 SEARCH_LIMIT = 30
+# Suggestions while typing a person into a form: a handful, the best first.
+CHOICES_LIMIT = 10
+# Fewer characters than this match too many people to be worth suggesting.
+CHOICES_MIN_TEXT = 2
+MAX_SEARCH_TEXT = 100
+_FIELD_NAME = re.compile(r"^[\w-]{1,100}$")
 
 
 @dataclass
@@ -55,7 +65,7 @@ class ChartNode:
 def _chart(viewer: policy.Viewer) -> list[ChartNode]:
     """The org tree (two queries) plus what each team provides (one more)."""
     services_by_team: dict[int, list[Service]] = defaultdict(list)
-    for service in services_visible_to(viewer).prefetch_related(None):
+    for service in requestable_services(viewer):
         services_by_team[service.provider_team_id].append(service)
 
     def dress(node: TeamNode) -> ChartNode:
@@ -71,11 +81,11 @@ def org_chart(request: HttpRequest) -> HttpResponse:
     tree = _chart(viewer)
     return render(
         request,
-        "org/chart.html",
+        "web/org/chart.html",
         {
             "tree": tree,
             "team_count": sum(1 for root in tree for _ in root.node.walk()),
-            "people_count": Person.objects.filter(is_active=True).count(),
+            "people_count": active_people_count(),
         },
     )
 
@@ -84,20 +94,16 @@ def org_chart(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
-    try:
+    with not_found_as_404():
         team = get_team(slug)
-    except NotFound as exc:
-        raise Http404 from exc
     return render(
         request,
-        "org/team.html",
+        "web/org/team.html",
         {
             "team": team,
             "members": members_of(team),
-            "children": list(team.children.filter(is_active=True).order_by("name")),
-            "services": list(
-                services_visible_to(viewer).filter(provider_team=team).prefetch_related(None)
-            ),
+            "children": sub_teams(team),
+            "services": requestable_services(viewer, provider_team=team),
             "can_manage": policy.can_manage_team(viewer, team),
         },
     )
@@ -107,18 +113,12 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer_or_404(request)
-    try:
+    with not_found_as_404():
         person = get_person(pk)
-    except NotFound as exc:
-        raise Http404 from exc
     return render(
         request,
-        "org/person.html",
-        {
-            "subject": person,
-            "memberships": memberships_of(person),
-            "reports": list(person.reports.filter(is_active=True).order_by("full_name")),
-        },
+        "web/org/person.html",
+        {"subject": person, "memberships": memberships_of(person), "reports": reports_of(person)},
     )
 
 
@@ -126,7 +126,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def people_search(request: HttpRequest) -> HttpResponse:
     viewer_or_404(request)
-    text = request.GET.get("q", "").strip()[:100]
+    text = request.GET.get("q", "").strip()[:MAX_SEARCH_TEXT]
     # One more than shown tells whether the list was cut short.
     found = search_people(text, SEARCH_LIMIT + 1) if text else []
     context = {
@@ -135,7 +135,24 @@ def people_search(request: HttpRequest) -> HttpResponse:
         "more": len(found) > SEARCH_LIMIT,
         "limit": SEARCH_LIMIT,
     }
-    # htmx restoring a page it no longer has cached needs the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "org/partials/people_results.html" if partial else "org/people.html"
-    return render(request, template, context)
+    if wants_partial(request):
+        return render(request, "web/org/partials/people_results.html", context)
+    return render(request, "web/org/people.html", context)
+
+
+@login_required
+@require_GET
+def person_choices(request: HttpRequest) -> HttpResponse:
+    """Suggestions for a person field (``core.widgets.SearchInput``): ``<option>``s only.
+
+    The typed text comes as ``q``, or under the name ``field`` gives, which is how
+    the widget's input sends itself. Each option's value is the person's email
+    address, which ``org.forms.PersonChoiceField`` resolves.
+    """
+    viewer_or_404(request)
+    field_name = request.GET.get("field", "q")
+    if not _FIELD_NAME.match(field_name):
+        return HttpResponseBadRequest("Name the form field in 'field'.")
+    text = request.GET.get("q", request.GET.get(field_name, "")).strip()[:MAX_SEARCH_TEXT]
+    people = search_people(text, CHOICES_LIMIT) if len(text) >= CHOICES_MIN_TEXT else []
+    return render(request, "web/org/partials/person_choices.html", {"people": people})
