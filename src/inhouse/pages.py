@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from django.http import Http404, HttpRequest
 
 from inhouse import policy
-from inhouse.core.errors import NotFound
+from inhouse.core.errors import NotFound, PermissionDenied
 
 
 def current_viewer(request: HttpRequest) -> policy.Viewer | None:
@@ -43,6 +43,20 @@ def not_found_as_404() -> Iterator[None]:
         yield
     except NotFound as exc:
         raise Http404 from exc
+
+
+@contextmanager
+def refused_as_404() -> Iterator[None]:
+    """A service refusing a change, or not finding its object, is the page's 404.
+
+    For pages that exist only for the people allowed to use them (a team's
+    configuration): to anyone else they do not exist, so a refusal is not a 403.
+    """
+    with not_found_as_404():
+        try:
+            yield
+        except PermissionDenied as exc:
+            raise Http404 from exc
 
 
 def wants_partial(request: HttpRequest) -> bool:

@@ -7,8 +7,7 @@ permission again. A team's calendar pages, under the same address, are in
 """
 
 import html
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -51,11 +50,11 @@ from inhouse.catalog.services import (
     update_form_field,
     update_service,
 )
-from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
+from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.core.text import render_markdown
 from inhouse.org.models import Team
 from inhouse.org.selectors import teams_by_id
-from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
+from inhouse.pages import not_found_as_404, refused_as_404, viewer_or_404, wants_partial
 from inhouse.sla.forms import add_service_errors
 from inhouse.sla.models import Calendar
 from inhouse.sla.selectors import calendars_used_by
@@ -176,17 +175,6 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- managing a team's part of the catalog ---------------------------------------------
 
 
-@contextmanager
-def _hidden_as_404() -> Iterator[None]:
-    """A service refusing a change, or not finding its object, is the manage page's 404:
-    to someone who may not manage the team, these pages do not exist."""
-    with not_found_as_404():
-        try:
-            yield
-        except PermissionDenied as exc:
-            raise Http404 from exc
-
-
 def _managed_team(viewer: policy.Viewer, team_slug: str) -> Team:
     with not_found_as_404():
         return team_managed_by(viewer, team_slug)
@@ -239,7 +227,7 @@ def service_create(request: HttpRequest, team_slug: str) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 service = create_service(actor=person, team=team, details=form.details())
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
@@ -283,7 +271,7 @@ def service_edit(request: HttpRequest, team_slug: str, slug: str) -> HttpRespons
     form = ServiceForm(request.POST, service=service)
     if form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 update_service(actor=person, service=service, details=form.details())
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
@@ -331,7 +319,7 @@ def field_add(request: HttpRequest, team_slug: str, slug: str) -> HttpResponse:
     form = FormFieldForm(request.POST)
     if form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 added = add_form_field(
                     actor=person,
                     service=service,
@@ -362,7 +350,7 @@ def field_edit(request: HttpRequest, team_slug: str, slug: str, key: str) -> Htt
     form = FormFieldForm(request.POST or None, form_field=form_field)
     if request.method == "POST" and form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 update_form_field(actor=person, form_field=form_field, details=form.details())
         except InvalidInput as exc:
             add_service_errors(form, exc.fields, exc.message)
@@ -384,7 +372,7 @@ def field_remove(request: HttpRequest, team_slug: str, slug: str, key: str) -> H
     team = _managed_team(viewer, team_slug)
     service = _managed_service(team, slug)
     form_field = _managed_field(service, key)
-    with _hidden_as_404():
+    with refused_as_404():
         remove_form_field(actor=person, form_field=form_field)
     return _form_editor(
         request, team, service, status=_("Removed “%s” from the form.") % form_field.label
@@ -409,7 +397,7 @@ def field_move(request: HttpRequest, team_slug: str, slug: str, key: str) -> Htt
     elif step and 0 <= index + step < len(keys):
         keys[index], keys[index + step] = keys[index + step], keys[index]
     try:
-        with _hidden_as_404():
+        with refused_as_404():
             reorder_form_fields(actor=person, service=service, keys_in_order=keys)
     except InvalidInput as exc:
         return _form_editor(request, team, service, status=exc.message)
@@ -445,7 +433,7 @@ def _agreement_page(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 saved = save_agreement(
                     actor=person, team=team, agreement=agreement, details=form.details()
                 )
@@ -505,7 +493,7 @@ def agreement_deactivate(request: HttpRequest, team_slug: str, pk: int) -> HttpR
     person = viewer.person
     team = _managed_team(viewer, team_slug)
     agreement = _managed_agreement(team, pk)
-    with _hidden_as_404():
+    with refused_as_404():
         deactivate_agreement(actor=person, agreement=agreement)
     messages.success(
         request,

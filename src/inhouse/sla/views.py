@@ -6,8 +6,6 @@ calendar none of the team's agreements use. Every change goes through
 ``sla.calendar_services``, which checks permission again.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -21,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from inhouse import policy
-from inhouse.core.errors import InvalidInput, PermissionDenied
+from inhouse.core.errors import InvalidInput
 from inhouse.org.models import Team
 from inhouse.org.selectors import get_team
-from inhouse.pages import not_found_as_404, viewer_or_404
+from inhouse.pages import not_found_as_404, refused_as_404, viewer_or_404
 from inhouse.sla.calendar_services import add_closed_day, remove_closed_day, update_calendar
 from inhouse.sla.forms import CalendarForm, ClosedDayForm, add_service_errors
 from inhouse.sla.models import Calendar
@@ -36,17 +34,6 @@ from inhouse.sla.selectors import (
 )
 
 UPCOMING_DAYS = 366
-
-
-@contextmanager
-def _hidden_as_404() -> Iterator[None]:
-    """A service refusing a change, or not finding its object, is the page's 404:
-    to someone who may not manage the team, these pages do not exist."""
-    with not_found_as_404():
-        try:
-            yield
-        except PermissionDenied as exc:
-            raise Http404 from exc
 
 
 def _managed_calendar(viewer: policy.Viewer, team_slug: str, pk: int) -> tuple[Team, Calendar]:
@@ -99,7 +86,7 @@ def calendar_edit(request: HttpRequest, team_slug: str, pk: int) -> HttpResponse
     form = CalendarForm(request.POST, calendar=calendar)
     if form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 update_calendar(
                     actor=viewer.person,
                     calendar=calendar,
@@ -124,7 +111,7 @@ def closed_day_add(request: HttpRequest, team_slug: str, pk: int) -> HttpRespons
     form = ClosedDayForm(request.POST)
     if form.is_valid():
         try:
-            with _hidden_as_404():
+            with refused_as_404():
                 added = add_closed_day(
                     actor=viewer.person,
                     calendar=calendar,
@@ -144,7 +131,7 @@ def closed_day_add(request: HttpRequest, team_slug: str, pk: int) -> HttpRespons
 def closed_day_remove(request: HttpRequest, team_slug: str, pk: int, day_pk: int) -> HttpResponse:
     viewer = viewer_or_404(request)
     team, calendar = _managed_calendar(viewer, team_slug, pk)
-    with _hidden_as_404():
+    with refused_as_404():
         remove_closed_day(actor=viewer.person, calendar=calendar, closed_day_id=day_pk)
     messages.success(request, _("The closed day was removed."))
     return redirect(_calendar_url(team, calendar, "closed-days"))
