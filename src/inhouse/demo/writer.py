@@ -26,7 +26,7 @@ from inhouse.desk.models import (
     TeamCounter,
     TeamHolding,
 )
-from inhouse.desk.services.requests import FIRST_REFERENCE_NUMBER
+from inhouse.desk.services import FIRST_REFERENCE_NUMBER
 from inhouse.sla.models import Clock
 
 BATCH = 2_000
