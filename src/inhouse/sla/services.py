@@ -241,39 +241,48 @@ def resume_clock(request: Request, kind: str, *, at: datetime) -> None:
     clock.save(update_fields=["paused_total", "paused_at", "stopped_at", "due_at", "warn_at"])
 
 
-def retarget_clocks(request: Request) -> None:
-    """Apply the request's current agreement and priority to its clocks (see ``retarget``);
-    a target the request had no clock for starts one from the request's creation."""
-    agreement = request.agreement
-    targets = targets_for(agreement, request.priority)
-    business = business_calendar_for(agreement.calendar) if agreement else None
-    calendar_id = agreement.calendar_id if agreement else None
-    now = timezone.now()
-    existing = list(Clock.objects.filter(request=request))
-    for clock in existing:
-        if clock.stopped_at is not None:
-            continue
+def retarget_all(
+    clocks: list[Clock],
+    *,
+    targets: dict[str, timedelta],
+    calendar_id: int | None,
+    business: BusinessCalendar | None,
+    at: datetime,
+    started_at: datetime,
+) -> list[Clock]:
+    """Apply ``targets`` to a request's clocks in memory (see ``retarget``); returns the
+    clocks to start, from ``started_at``, for targets the request had no clock for."""
+    for clock in clocks:
         retarget(
-            clock,
-            target=targets.get(clock.kind),
-            calendar_id=calendar_id,
-            business=business,
-            at=now,
-        )
-        clock.save(
-            update_fields=["stopped_at", "paused_at", "target", "calendar", "due_at", "warn_at"]
-        )
-    missing = {
-        kind: target for kind, target in targets.items() if kind not in {c.kind for c in existing}
-    }
-    if missing and agreement is not None and business is not None:
-        start_clocks(
-            request,
-            new_clocks(
-                missing, calendar_id=agreement.calendar_id, business=business,
-                started_at=request.created_at,
-            ),
+            clock, target=targets.get(clock.kind), calendar_id=calendar_id, business=business,
+            at=at,
         )  # fmt: skip
+    kinds = {clock.kind for clock in clocks}
+    missing = {kind: target for kind, target in targets.items() if kind not in kinds}
+    if not missing or calendar_id is None or business is None:
+        return []
+    return new_clocks(missing, calendar_id=calendar_id, business=business, started_at=started_at)
+
+
+def retarget_clocks(request: Request) -> None:
+    """Apply the request's current agreement and priority to its stored clocks."""
+    agreement = request.agreement
+    existing = list(Clock.objects.filter(request=request))
+    halted_before = {clock.pk for clock in existing if clock.stopped_at is not None}
+    started = retarget_all(
+        existing,
+        targets=targets_for(agreement, request.priority),
+        calendar_id=agreement.calendar_id if agreement else None,
+        business=business_calendar_for(agreement.calendar) if agreement else None,
+        at=timezone.now(),
+        started_at=request.created_at,
+    )
+    for clock in existing:
+        if clock.pk not in halted_before:
+            clock.save(
+                update_fields=["stopped_at", "paused_at", "target", "calendar", "due_at", "warn_at"]
+            )
+    start_clocks(request, started)
 
 
 def refresh_request_sla_fields(request: Request) -> None:
