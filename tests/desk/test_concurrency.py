@@ -16,8 +16,8 @@ from tests.desk.helpers import START, fresh, frozen_time, submit
 from inhouse.core.errors import StaleVersion
 from inhouse.desk.models import IdempotencyRecord, Notification, Request, RequestEvent, TeamCounter
 from inhouse.desk.services import submission_digest, submit_request_once, update_request
+from inhouse.desk.services.sweep import sweep_breaches
 from inhouse.sla.models import Clock
-from inhouse.sla.services import sweep_breaches
 
 THREADS = 20
 

@@ -7,7 +7,13 @@ from tests.factories import make_service
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
 from inhouse.desk.models import Dependency, RequestEvent, RequestReference, TeamHolding
 from inhouse.desk.selectors import blocked_by_this, blockers_of, get_request_for
-from inhouse.desk.services import transfer_request, transition_request, update_request
+from inhouse.desk.services import (
+    add_blocker,
+    remove_blocker,
+    transfer_request,
+    transition_request,
+    update_request,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +104,101 @@ def test_requester_cannot_change_blockers(cast):
     with pytest.raises(PermissionDenied):
         update_request(actor=cast.rita, request=second, expected_version=1, blocked_by=[first])
     assert snapshot(second) == before
+
+
+# --- one blocker at a time ---------------------------------------------------------------------
+
+
+def test_an_agent_adds_and_removes_one_blocker_with_history(cast):
+    toner, brochure = submit(cast, subject="Toner"), submit(cast, subject="Brochure")
+    brochure = add_blocker(actor=cast.alex, request=brochure, blocker=toner, expected_version=1)
+    assert list(blockers_of(cast.alex, brochure)) == [toner]
+    assert brochure.version == 2
+    brochure = remove_blocker(actor=cast.ivy, request=brochure, blocker=toner, expected_version=2)
+    assert not Dependency.objects.exists()
+    assert fresh(brochure).version == 3
+    events = RequestEvent.objects.filter(
+        request=brochure, kind__in=["dependency_added", "dependency_removed"]
+    ).order_by("id")
+    assert [(event.kind, event.data, event.actor) for event in events] == [
+        ("dependency_added", {"blocked_by": toner.pk}, cast.alex),
+        ("dependency_removed", {"blocked_by": toner.pk}, cast.ivy),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("actor", "error"),
+    [("rita", PermissionDenied), ("fred", NotFound), ("otto", NotFound)],
+)
+def test_only_the_providers_agents_add_a_blocker(cast, actor, error):
+    toner, brochure = submit(cast, subject="Toner"), submit(cast, subject="Brochure")
+    before = snapshot(brochure)
+    with pytest.raises(error):
+        add_blocker(actor=getattr(cast, actor), request=brochure, blocker=toner, expected_version=1)
+    assert snapshot(brochure) == before
+
+
+def test_only_the_providers_agents_remove_a_blocker(cast):
+    toner, brochure = submit(cast, subject="Toner"), submit(cast, subject="Brochure")
+    add_blocker(actor=cast.alex, request=brochure, blocker=toner, expected_version=1)
+    before = snapshot(brochure)
+    with pytest.raises(PermissionDenied):
+        remove_blocker(actor=cast.rita, request=brochure, blocker=toner, expected_version=2)
+    assert snapshot(brochure) == before
+
+
+def test_adding_a_blocker_that_closes_a_cycle_is_refused(cast):
+    a, b, c = (submit(cast, subject=s) for s in "ABC")
+    add_blocker(actor=cast.alex, request=b, blocker=a, expected_version=1)
+    add_blocker(actor=cast.alex, request=c, blocker=b, expected_version=1)
+    before = snapshot(a)
+    with pytest.raises(Conflict) as caught:
+        add_blocker(actor=cast.alex, request=a, blocker=c, expected_version=1)
+    assert c.reference in caught.value.message
+    assert snapshot(a) == before
+
+
+def test_adding_a_blocker_twice_or_itself_is_refused(cast):
+    toner, brochure = submit(cast, subject="Toner"), submit(cast, subject="Brochure")
+    add_blocker(actor=cast.alex, request=brochure, blocker=toner, expected_version=1)
+    before = snapshot(brochure)
+    with pytest.raises(InvalidInput) as twice:
+        add_blocker(actor=cast.alex, request=brochure, blocker=toner, expected_version=None)
+    with pytest.raises(InvalidInput) as itself:
+        add_blocker(actor=cast.alex, request=brochure, blocker=brochure, expected_version=None)
+    assert twice.value.fields == {"blocker": f"{toner.reference} already blocks this request."}
+    assert itself.value.fields == {"blocker": "A request cannot block itself."}
+    assert snapshot(brochure) == before
+
+
+def test_a_hidden_blocker_is_reported_like_one_that_is_not_linked(cast):
+    hidden = submit(
+        cast, service=cast.mediation, subject="Conflict", form_answers={"summary": "Private"}
+    )
+    request, unlinked = submit(cast, subject="Printer"), submit(cast, subject="Other")
+    add_blocker(actor=cast.ada, request=request, blocker=hidden, expected_version=1)
+    before = snapshot(request)
+    with pytest.raises(InvalidInput) as for_hidden:
+        remove_blocker(actor=cast.alex, request=request, blocker=hidden, expected_version=None)
+    with pytest.raises(InvalidInput) as for_unlinked:
+        remove_blocker(actor=cast.alex, request=request, blocker=unlinked, expected_version=None)
+    assert (for_hidden.value.message, for_hidden.value.fields) == (
+        for_unlinked.value.message,
+        for_unlinked.value.fields,
+    )
+    assert snapshot(request) == before
+    # Adding it is refused the same way as any request the agent cannot see.
+    with pytest.raises(InvalidInput) as adding:
+        add_blocker(actor=cast.alex, request=unlinked, blocker=hidden, expected_version=None)
+    assert adding.value.fields == {"blocker": "No such request."}
+
+
+def test_a_stale_version_adds_no_blocker(cast):
+    toner, brochure = submit(cast, subject="Toner"), submit(cast, subject="Brochure")
+    before = snapshot(brochure)
+    with pytest.raises(StaleVersion):
+        add_blocker(actor=cast.alex, request=brochure, blocker=toner, expected_version=7)
+    assert snapshot(brochure) == before
 
 
 # --- transfer -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 from tests.desk.helpers import submit
 
 from inhouse.desk.models import Notification
+from inhouse.desk.notifications import text_of
 from inhouse.desk.services import add_comment, add_watcher, transition_request, update_request
 from inhouse.desk.services.notifications import mark_read
 
@@ -25,7 +26,7 @@ def test_an_agent_reply_notifies_requester_and_watchers_but_not_the_actor(cast):
     assert notices(request, "reply") == {(cast.rita.pk, "reply"), (cast.carl.pk, "reply")}
     # The first reply also moved it into progress, which the requester's side hears of.
     assert notices(request, "status") == {(cast.rita.pk, "status"), (cast.carl.pk, "status")}
-    message = Notification.objects.get(recipient=cast.rita, kind="reply").message
+    message = text_of(Notification.objects.get(recipient=cast.rita, kind="reply"))
     assert message == "Alex Tester replied on IT-1000: Printer on floor 3 jams"
 
 
@@ -51,7 +52,7 @@ def test_assignment_notifies_the_assignee_unless_they_took_it_themselves(cast):
         actor=cast.lena, request=request, expected_version=1, assignee=cast.alex
     )
     assert notices(request) == {(cast.alex.pk, "assigned")}
-    assert Notification.objects.get(recipient=cast.alex).message == (
+    assert text_of(Notification.objects.get(recipient=cast.alex)) == (
         "IT-1000 was assigned to you: Printer on floor 3 jams"
     )
     update_request(actor=cast.ivy, request=request, expected_version=2, assignee=cast.ivy)
@@ -62,7 +63,7 @@ def test_waiting_on_customer_tells_the_requester_it_waits_on_them(cast):
     request = submit(cast)
     transition_request(actor=cast.alex, request=request, to="waiting_on_customer")
     assert notices(request) == {(cast.rita.pk, "waiting_on_you")}
-    assert Notification.objects.get(recipient=cast.rita).message == (
+    assert text_of(Notification.objects.get(recipient=cast.rita)) == (
         "IT-1000 is waiting on you: Printer on floor 3 jams"
     )
 
@@ -70,7 +71,7 @@ def test_waiting_on_customer_tells_the_requester_it_waits_on_them(cast):
 def test_the_requester_hears_of_other_status_changes_but_not_their_own(cast):
     request = submit(cast)
     request = transition_request(actor=cast.alex, request=request, to="resolved")
-    assert Notification.objects.get(recipient=cast.rita).message == (
+    assert text_of(Notification.objects.get(recipient=cast.rita)) == (
         "IT-1000 is now resolved: Printer on floor 3 jams"
     )
     transition_request(actor=cast.rita, request=request, to="closed")

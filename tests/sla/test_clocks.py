@@ -12,11 +12,11 @@ from tests.factories import OFFICE_HOURS, make_agreement, make_calendar
 from inhouse.catalog.models import Agreement
 from inhouse.desk.models import Notification, RequestEvent
 from inhouse.desk.services import add_comment, transfer_request, transition_request, update_request
+from inhouse.desk.services.sweep import sweep_breaches, sweep_warnings
 from inhouse.sla import services as sla_services
 from inhouse.sla.calendars import public_holidays
 from inhouse.sla.models import Clock, ClockKind, ClosedDay
 from inhouse.sla.selectors import clock_state
-from inhouse.sla.services import sweep_breaches, sweep_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -412,17 +412,17 @@ def test_a_breach_found_when_the_clock_stops_is_recorded_once(cast):
 
 
 def test_a_sweep_racing_a_late_resolution_records_the_breach_once(cast):
-    real_mark = sla_services._mark_breach_if_late
+    real_claim = sla_services._claim_late_breach
 
     def sweep_meanwhile(clock_row, at):
         # Another worker's sweep commits between this transaction's read and its write.
         sweep_breaches(now=at)
-        real_mark(clock_row, at)
+        return real_claim(clock_row, at)
 
     with frozen_time() as clock:
         request = submit(cast)
         clock.advance(hours=25)
-        with mock.patch.object(sla_services, "_mark_breach_if_late", sweep_meanwhile):
+        with mock.patch.object(sla_services, "_claim_late_breach", sweep_meanwhile):
             transition_request(actor=cast.alex, request=request, to="resolved")
     kinds = sorted(
         RequestEvent.objects.filter(request=request, kind="breached").values_list(

@@ -2,92 +2,54 @@
 
 Each step does what its service function does (``add_comment``,
 ``transition_request``, ``update_request``, ``transfer_request``) to the
-request, its history and its SLA clocks, and the worker's sweeps mark
-warnings and breaches at the moment they fall due.
+request, its history and its SLA clocks, with the services' own rules: the
+clocks move by the functions of ``inhouse.sla.services`` on unsaved clocks,
+status moves and comments by the rules of ``inhouse.desk.services``, and every
+event is built by its writer in ``inhouse.desk.events``. The worker's sweeps
+mark warnings and breaches at the moment they fall due.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-
 from inhouse.demo.plans import Act, PlannedRequest, Step
 from inhouse.demo.world import Terms, World
-from inhouse.desk.models import Channel, EventKind, Request, Status
+from inhouse.desk import events
+from inhouse.desk.models import Channel, Request, RequestEvent, Status
+from inhouse.desk.services.conversation import status_after_comment
+from inhouse.desk.services.lifecycle import ClockMove, clock_moves
 from inhouse.policy import TRANSITIONS
-from inhouse.sla.models import ClockKind
-
-
-@dataclass
-class ReplayedClock:
-    """A clock in memory, moved by the same rules as ``inhouse.sla.services``."""
-
-    kind: str
-    terms: Terms
-    target: timedelta
-    started_at: datetime
-    paused_at: datetime | None = None
-    paused_total: timedelta = timedelta(0)
-    stopped_at: datetime | None = None
-    due_at: datetime | None = None
-    warn_at: datetime | None = None
-    breached_at: datetime | None = None
-    warned_at: datetime | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.stopped_at is None and self.paused_at is None
-
-    def schedule(self) -> None:
-        business = self.terms.business
-        self.due_at = business.add(self.started_at, self.target + self.paused_total)
-        safe_share = 1 - settings.SLA_AT_RISK_SHARE
-        self.warn_at = business.add(self.started_at, self.target * safe_share + self.paused_total)
-
-    def _mark_breach_if_late(self, at: datetime) -> None:
-        if self.breached_at is None and self.due_at is not None and at > self.due_at:
-            self.breached_at = self.due_at
-
-    def pause(self, at: datetime) -> None:
-        if self.running:
-            self._mark_breach_if_late(at)
-            self.paused_at, self.due_at, self.warn_at = at, None, None
-
-    def resume(self, at: datetime) -> None:
-        """Carry on after a pause, or after being stopped (a reopened request)."""
-        halted_since = self.paused_at or self.stopped_at
-        if halted_since is not None:
-            self.paused_total += self.terms.business.elapsed(halted_since, at)
-            self.paused_at = self.stopped_at = None
-            self.schedule()
-
-    def stop(self, at: datetime) -> None:
-        if self.stopped_at is not None:
-            return
-        if self.paused_at is not None:
-            self.paused_total += self.terms.business.elapsed(self.paused_at, at)
-            self.paused_at = None
-            self.schedule()
-        self._mark_breach_if_late(at)
-        self.stopped_at = at
-
-    def retarget(self, terms: Terms, target: timedelta) -> None:
-        if self.stopped_at is None:
-            self.terms, self.target = terms, target
-            if self.paused_at is None:
-                self.schedule()
+from inhouse.sla import services as clocks
+from inhouse.sla.models import Clock, ClockKind
 
 
 @dataclass
 class ReplayedEvent:
+    """An event waiting for the ids of rows not inserted yet.
+
+    ``write`` is its writer in ``inhouse.desk.events`` and ``facts`` its arguments
+    but the request's id and, where the event names one, the id of its comment
+    (an index into the replayed request's comments) or of its blocking request
+    (the blocker's planned uid).
+    """
+
     at: datetime
-    actor: int | None
-    kind: str
-    data: dict[str, Any]
-    public: bool = True
-    comment: int | None = None  # index into the replayed request's comments
-    blocker: int | None = None  # uid of a blocking request, for dependency events
+    write: Callable[..., RequestEvent]
+    facts: dict[str, Any]
+    comment: int | None = None
+    blocker: int | None = None
+
+    def build(
+        self, request_id: int, *, comment_id: int | None, blocker_id: int | None
+    ) -> RequestEvent:
+        ids: dict[str, int] = {}
+        if comment_id is not None:
+            ids["comment_id"] = comment_id
+        if blocker_id is not None:
+            ids["blocker_id"] = blocker_id
+        return self.write(request_id=request_id, at=self.at, **self.facts, **ids)
 
 
 @dataclass
@@ -107,11 +69,18 @@ class Replayed:
     plan: PlannedRequest
     references: list[tuple[str, int, datetime]]  # reference, team id, since
     holdings: list[list]  # [team id, started at, ended at or None]
-    clocks: list[ReplayedClock]
+    clocks: list[Clock]  # unsaved, without their request
     comments: list[ReplayedComment] = field(default_factory=list)
     events: list[ReplayedEvent] = field(default_factory=list)
     blockers: list[tuple[int, datetime]] = field(default_factory=list)  # blocker uid, linked at
     request: Request | None = None  # built last, from the final state
+
+
+def _targets(terms: Terms | None, priority: str) -> dict[str, timedelta]:
+    if terms is None or priority not in terms.targets:
+        return {}
+    first, resolution = terms.targets[priority]
+    return {ClockKind.FIRST_RESPONSE: first, ClockKind.RESOLUTION: resolution}
 
 
 class _Request:
@@ -140,25 +109,33 @@ class _Request:
             holdings=[[self.team_id, plan.created_at, None]],
             clocks=[],
         )
-        data = {"service": plan.service, "priority": plan.priority, "channel": plan.channel,
-                "reference": references[0]}  # fmt: skip
-        self.event(plan.created_at, plan.requester, EventKind.CREATED, data)
-        if self.terms is not None and plan.priority in self.terms.targets:
-            first, resolution = self.terms.targets[plan.priority]
-            for kind, target in (
-                (ClockKind.FIRST_RESPONSE, first),
-                (ClockKind.RESOLUTION, resolution),
-            ):
-                clock = ReplayedClock(kind, self.terms, target, plan.created_at)
-                clock.schedule()
-                self.out.clocks.append(clock)
+        self.event(
+            plan.created_at, events.created, actor_id=plan.requester, service=plan.service,
+            priority=plan.priority, channel=plan.channel, reference=references[0],
+        )  # fmt: skip
+        if self.terms is not None:
+            self.out.clocks = clocks.new_clocks(
+                _targets(self.terms, plan.priority),
+                calendar_id=self.terms.calendar_id,
+                business=self.terms.business,
+                started_at=plan.created_at,
+            )
 
     # --- building blocks ----------------------------------------------------------------------
 
-    def event(self, at: datetime, actor: int | None, kind: str, data: dict, **extra: Any) -> None:
-        self.out.events.append(ReplayedEvent(at, actor, kind, data, **extra))
+    def event(
+        self,
+        at: datetime,
+        write: Callable[..., RequestEvent],
+        *,
+        comment: int | None = None,
+        blocker: int | None = None,
+        **facts: Any,
+    ) -> None:
+        self.out.events.append(ReplayedEvent(at, write, facts, comment, blocker))
 
     def comment(self, at: datetime, author: int, body: str, *, public: bool = True) -> None:
+        """``write_comment``: the comment and its event."""
         by_provider = author != self.plan.requester
         channel = (
             self.plan.channel
@@ -166,69 +143,87 @@ class _Request:
             else Channel.PORTAL
         )
         self.out.comments.append(ReplayedComment(author, body, public, by_provider, channel, at))
-        self.event(at, author, EventKind.COMMENTED, {"public": public}, public=public,
+        self.event(at, events.commented, actor_id=author, public=public,
                    comment=len(self.out.comments) - 1)  # fmt: skip
 
-    def clock(self, kind: str) -> ReplayedClock | None:
+    def clock(self, kind: str) -> Clock | None:
         return next((clock for clock in self.out.clocks if clock.kind == kind), None)
 
-    def on_clock(self, kind: str, action: str, at: datetime) -> None:
-        clock = self.clock(kind)
-        if clock is not None:
-            getattr(clock, action)(at)
+    def breach_found(self, late: bool, clock: Clock, at: datetime) -> None:
+        """A clock halted late: the services record the breach as they halt it."""
+        if late:
+            assert clock.due_at is not None  # a late clock had a due time
+            self.event(at, events.breached, clock=clock.kind, due_at=clock.due_at)
 
     def first_response(self, at: datetime, actor: int) -> bool:
+        """``mark_first_response``, once."""
         if self.first_responded_at is not None:
             return False
         self.first_responded_at = at
-        self.on_clock(ClockKind.FIRST_RESPONSE, "stop", at)
-        self.event(at, actor, EventKind.FIRST_RESPONSE, {})
+        first = self.clock(ClockKind.FIRST_RESPONSE)
+        if first is not None and self.terms is not None:
+            self.breach_found(clocks.stop(first, at, self.terms.business), first, at)
+        self.event(at, events.first_response, actor_id=actor)
         return True
 
     def move(self, at: datetime, actor: int | None, to: str) -> None:
-        """``desk.services.requests._apply_status``: the status and the clocks it moves."""
+        """``apply_status``: the status and the clocks it moves."""
         before = self.status
         if to not in TRANSITIONS[before]:
             raise ValueError(
                 f"{self.plan.subject!r}: planned {before} → {to}, which is not allowed."
             )
-        if before == Status.WAITING_ON_CUSTOMER:
-            self.on_clock(ClockKind.RESOLUTION, "resume", at)
-        if to == Status.WAITING_ON_CUSTOMER:
-            self.on_clock(ClockKind.RESOLUTION, "pause", at)
-        elif to in (Status.RESOLVED, Status.CANCELLED):
-            self.on_clock(ClockKind.FIRST_RESPONSE, "stop", at)
-            self.on_clock(ClockKind.RESOLUTION, "stop", at)
-            if to == Status.RESOLVED:
-                self.resolved_at = at
+        for kind, clock_move in clock_moves(before, to):
+            clock = self.clock(kind)
+            if clock is None or self.terms is None:
+                continue
+            if clock_move == ClockMove.PAUSE:
+                self.breach_found(clocks.pause(clock, at), clock, at)
+            elif clock_move == ClockMove.STOP:
+                self.breach_found(clocks.stop(clock, at, self.terms.business), clock, at)
+            else:
+                clocks.resume(clock, at, self.terms.business)
+        if to == Status.RESOLVED:
+            self.resolved_at = at
         elif to == Status.CLOSED:
             self.closed_at = at
         elif to == Status.IN_PROGRESS and before == Status.RESOLVED:
-            self.on_clock(ClockKind.RESOLUTION, "resume", at)
             self.resolved_at = None
         self.status = to
-        self.event(at, actor, EventKind.STATUS_CHANGED, {"status": [before, to]})
+        self.event(at, events.status_changed, actor_id=actor, before=before, after=to)
 
-    def retarget(self) -> None:
-        if self.terms is None or self.priority not in self.terms.targets:
-            return
-        first, resolution = self.terms.targets[self.priority]
-        for clock in self.out.clocks:
-            clock.retarget(
-                self.terms, first if clock.kind == ClockKind.FIRST_RESPONSE else resolution
-            )
+    def after_comment(self, at: datetime, actor: int, *, public: bool = True) -> bool:
+        """``add_comment``'s consequences: the first response, and the status it moves."""
+        by_provider = actor != self.plan.requester
+        changed = public and by_provider and self.first_response(at, actor)
+        moved_to = status_after_comment(
+            self.status, public=public, by_provider=by_provider, by_requester=not by_provider
+        )
+        if moved_to is not None:
+            self.move(at, actor, moved_to)
+        return changed or moved_to is not None
+
+    def retarget(self, at: datetime) -> None:
+        """``retarget_clocks`` with the current terms and priority."""
+        self.out.clocks += clocks.retarget_all(
+            self.out.clocks,
+            targets=_targets(self.terms, self.priority),
+            calendar_id=self.terms.calendar_id if self.terms else None,
+            business=self.terms.business if self.terms else None,
+            at=at,
+            started_at=self.plan.created_at,
+        )
 
     def sweep(self, until: datetime) -> None:
         """What the worker's minutely sweeps did up to ``until``: warn, then mark breaches."""
         for clock in self.out.clocks:
-            if not clock.running or clock.breached_at is not None:
+            if not clock.is_running or clock.breached_at is not None or clock.due_at is None:
                 continue
-            if clock.warned_at is None and clock.warn_at <= until:
+            if clock.warned_at is None and clock.warn_at is not None and clock.warn_at <= until:
                 clock.warned_at = clock.warn_at
             if clock.due_at < until:
                 clock.breached_at = clock.due_at
-                self.event(clock.due_at, None, EventKind.BREACHED,
-                           {"clock": clock.kind, "due_at": clock.due_at.isoformat()})  # fmt: skip
+                self.event(clock.due_at, events.breached, clock=clock.kind, due_at=clock.due_at)
 
     # --- the steps ------------------------------------------------------------------------------
 
@@ -236,42 +231,39 @@ class _Request:
         at, actor = step.at, step.actor
         changed = True
         if step.act == Act.ASSIGN:
-            self.event(at, actor, EventKind.ASSIGNED, {"assignee": [self.assignee, step.value]})
+            assert isinstance(step.value, int)
+            self.event(at, events.assigned, actor_id=actor, before=self.assignee, after=step.value)
             self.assignee = step.value
-        elif step.act == Act.REPLY:
+        elif step.act in (Act.REPLY, Act.REQUESTER_REPLY):
             self.comment(at, actor, step.text)
-            changed = self.first_response(at, actor)
-            if self.status == Status.NEW:
-                self.move(at, actor, Status.IN_PROGRESS)
-                changed = True
+            changed = self.after_comment(at, actor)
         elif step.act == Act.NOTE:
             self.comment(at, actor, step.text, public=False)
             changed = False
         elif step.act in (Act.ASK, Act.RESOLVE):
+            # ``transition_request`` with a comment.
             self.comment(at, actor, step.text)
             self.first_response(at, actor)
             self.move(
                 at, actor, Status.WAITING_ON_CUSTOMER if step.act == Act.ASK else Status.RESOLVED
             )
-        elif step.act == Act.REQUESTER_REPLY:
-            self.comment(at, actor, step.text)
-            changed = self.status == Status.WAITING_ON_CUSTOMER
-            if changed:
-                self.move(at, actor, Status.IN_PROGRESS)
         elif step.act == Act.SUPPLIER_WAIT:
             self.move(at, actor, Status.WAITING_ON_SUPPLIER)
         elif step.act == Act.SUPPLIER_DONE:
             self.move(at, actor, Status.IN_PROGRESS)
         elif step.act == Act.PRIORITY:
+            assert isinstance(step.value, str)
             self.event(
-                at, actor, EventKind.PRIORITY_CHANGED, {"priority": [self.priority, step.value]}
+                at, events.priority_changed, actor_id=actor, before=self.priority, after=step.value
             )
             self.priority = step.value
-            self.retarget()
+            self.retarget(at)
         elif step.act == Act.TRANSFER:
+            assert isinstance(step.value, str)
             self.transfer(at, actor, step.value, step.text)
         elif step.act == Act.BLOCKED_BY:
-            self.event(at, actor, EventKind.DEPENDENCY_ADDED, {}, blocker=step.value)
+            assert isinstance(step.value, int)
+            self.event(at, events.dependency_added, actor_id=actor, blocker=step.value)
             self.out.blockers.append((step.value, at))
         elif step.act == Act.REOPEN:
             self.comment(at, actor, step.text)
@@ -289,6 +281,7 @@ class _Request:
             self.version += 1
 
     def transfer(self, at: datetime, actor: int, slug: str, note: str) -> None:
+        """``transfer_request``: a new reference from another team, new terms, a handover note."""
         old_slug, old_team, old_reference = (
             self.service,
             self.team_id,
@@ -305,16 +298,20 @@ class _Request:
         self.service = slug
         self.confidential = self.confidential or service.spec.confidential
         self.terms = self.world.terms(service.id, self.plan.customer_team)
-        self.retarget()
-        self.event(at, actor, EventKind.TRANSFERRED, {
-            "service": [old_slug, slug], "provider_team": [old_team, self.team_id],
-            "reference": [old_reference, self.references[self.taken - 1]], "note": note,
-        })  # fmt: skip
+        self.retarget(at)
+        self.event(
+            at, events.transferred, actor_id=actor, services=(old_slug, slug),
+            provider_teams=(old_team, self.team_id),
+            references=(old_reference, self.references[self.taken - 1]),
+        )  # fmt: skip
+        if note:
+            self.out.comments.append(ReplayedComment(actor, note, False, True, Channel.PORTAL, at))
+            self.event(at, events.commented, actor_id=actor, public=False,
+                       comment=len(self.out.comments) - 1)  # fmt: skip
 
     def finish(self, now: datetime, parent_id: int | None) -> Replayed:
         self.sweep(now)
         plan, out = self.plan, self.out
-        resolution = self.clock(ClockKind.RESOLUTION)
         out.request = Request(
             reference=self.references[self.taken - 1],
             service_id=self.world.services[self.service].id,
@@ -338,9 +335,8 @@ class _Request:
             first_responded_at=self.first_responded_at,
             resolved_at=self.resolved_at,
             closed_at=self.closed_at,
-            resolution_due_at=resolution.due_at if resolution and resolution.running else None,
-            sla_breached=any(clock.breached_at for clock in out.clocks),
         )
+        clocks.sync_request_sla_fields(out.request, out.clocks)
         out.events.sort(key=lambda event: event.at)
         return out
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Model
 
 from inhouse.demo.plans import Act, PlannedRequest
-from inhouse.demo.replay import Replayed, ReplayedClock, ReplayedEvent, replay
+from inhouse.demo.replay import Replayed, ReplayedEvent, replay
 from inhouse.demo.world import World
 from inhouse.desk.models import (
     Comment,
@@ -26,7 +26,7 @@ from inhouse.desk.models import (
     TeamCounter,
     TeamHolding,
 )
-from inhouse.desk.services.requests import FIRST_REFERENCE_NUMBER
+from inhouse.desk.services import FIRST_REFERENCE_NUMBER
 from inhouse.sla.models import Clock
 
 BATCH = 2_000
@@ -123,12 +123,11 @@ class HistoryWriter:
             clocks += [_clock_row(pk, clock) for clock in item.clocks]
             comment_ids = [next(comment_rows).pk for _ in item.comments]
             for event in item.events:
-                if event.comment is not None:
-                    event.data = {"comment": comment_ids[event.comment], **event.data}
+                comment_id = comment_ids[event.comment] if event.comment is not None else None
                 if event.blocker is not None and event.blocker not in self.pks:
                     self.pending_events.append((pk, event))
                 else:
-                    events.append(self._event_row(pk, event))
+                    events.append(self._event_row(pk, event, comment_id=comment_id))
             for blocker, at in item.blockers:
                 if blocker in self.pks:
                     dependencies.append((self.pks[blocker], pk, at))
@@ -143,11 +142,19 @@ class HistoryWriter:
         totals.events += len(events)
         totals.comments += len(comments)
 
-    def _event_row(self, request_id: int, event: ReplayedEvent) -> tuple:
-        data = {"blocked_by": self.pks[event.blocker]} if event.blocker is not None else event.data
-        return (request_id, event.actor, event.kind, data, event.public, event.at)
+    def _event_row(
+        self, request_id: int, event: ReplayedEvent, *, comment_id: int | None = None
+    ) -> tuple:
+        """The row its writer in ``inhouse.desk.events`` builds, as the values inserted."""
+        row = event.build(
+            request_id,
+            comment_id=comment_id,
+            blocker_id=self.pks[event.blocker] if event.blocker is not None else None,
+        )
+        return (row.request_id, row.actor_id, row.kind, row.data, row.is_public, row.created_at)
 
     def _insert_pending(self, totals: Totals) -> None:
+        # Only dependency events wait for a later request; they name no comment.
         events = [self._event_row(pk, event) for pk, event in self.pending_events]
         _insert_rows(RequestEvent, EVENT_FIELDS, events)
         dependencies = [
@@ -167,9 +174,9 @@ EVENT_FIELDS = ("request", "actor", "kind", "data", "is_public", "created_at")
 DEPENDENCY_FIELDS = ("blocker", "blocked", "created_at")
 
 
-def _clock_row(request_id: int, clock: ReplayedClock) -> tuple:
+def _clock_row(request_id: int, clock: Clock) -> tuple:
     return (
-        request_id, clock.kind, clock.terms.calendar_id, clock.target, clock.started_at,
+        request_id, clock.kind, clock.calendar_id, clock.target, clock.started_at,
         clock.paused_at, clock.paused_total, clock.stopped_at, clock.due_at, clock.warn_at,
         clock.breached_at, clock.warned_at,
     )  # fmt: skip

@@ -271,15 +271,24 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    """An in-app notice for one person; unread until they open it."""
+    """A notice for one person: its kind and the facts it tells, rendered for each
+    reader and channel when shown (``inhouse.desk.notifications``). Unread until
+    they open it.
+
+    Rows are written in the transaction of the change they announce, so a
+    rolled-back change leaves none; delivery happens after commit.
+    """
 
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
     request = models.ForeignKey(
         Request, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
-    message = models.CharField(max_length=300)
+    # The facts the kind's text is written from, e.g. {"reference": ..., "subject": ...}.
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the in-app channel delivered it: set once, after the change committed.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -289,7 +298,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.kind} for {self.recipient_id}"
 
 
 class CannedReply(models.Model):

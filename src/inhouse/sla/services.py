@@ -1,26 +1,40 @@
 """SLA clocks: started, paused, resumed, stopped and re-targeted with their request.
 
-These functions are called by the desk services inside their transaction, with
-the request row already locked; they never open a transaction of their own
-except ``sweep_breaches``, which the worker runs.
+The rules come twice over: as plain functions that move a ``Clock`` in memory
+(``schedule``, ``pause``, ``resume``, ``stop``, ``retarget``), which the demo's
+replay uses on unsaved clocks, and as the functions the desk services call on
+stored clocks (``pause_clock`` and the rest), which apply the same rules and
+save. The stored ones run inside the caller's transaction with the request row
+already locked; they never open a transaction of their own and never write the
+request's history: a breach they find is returned, and the desk records it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from inhouse.catalog.models import Agreement
 from inhouse.catalog.selectors import target_for
-from inhouse.desk.models import EventKind, Request, RequestEvent
-from inhouse.desk.services import notifications
+from inhouse.desk.models import Request
+from inhouse.sla.businesstime import BusinessCalendar
 from inhouse.sla.calendars import business_calendar_for
 from inhouse.sla.models import Clock, ClockKind
 
 
-def _targets(agreement: Agreement | None, priority: str) -> dict[str, timedelta]:
+@dataclass(frozen=True)
+class Breach:
+    """A clock that went past its due time, claimed by the caller: record it once."""
+
+    request_id: int
+    clock: str
+    due_at: datetime
+
+
+def targets_for(agreement: Agreement | None, priority: str) -> dict[str, timedelta]:
+    """The business time each clock has under ``agreement`` at ``priority``."""
     target = target_for(agreement, priority)
     if target is None:
         return {}
@@ -30,12 +44,14 @@ def _targets(agreement: Agreement | None, priority: str) -> dict[str, timedelta]
     }
 
 
-def _schedule(clock: Clock) -> None:
+# --- the rules, on a clock in memory ------------------------------------------------------------
+
+
+def schedule(clock: Clock, business: BusinessCalendar) -> None:
     """Set the due and warning times of a running clock from its start."""
-    calendar = business_calendar_for(clock.calendar)
-    clock.due_at = calendar.add(clock.started_at, clock.target + clock.paused_total)
+    clock.due_at = business.add(clock.started_at, clock.target + clock.paused_total)
     safe_share = 1 - settings.SLA_AT_RISK_SHARE
-    clock.warn_at = calendar.add(clock.started_at, clock.target * safe_share + clock.paused_total)
+    clock.warn_at = business.add(clock.started_at, clock.target * safe_share + clock.paused_total)
 
 
 def _unschedule(clock: Clock) -> None:
@@ -43,8 +59,78 @@ def _unschedule(clock: Clock) -> None:
     clock.warn_at = None
 
 
-def _business_between(clock: Clock, start: datetime, end: datetime) -> timedelta:
-    return business_calendar_for(clock.calendar).elapsed(start, end)
+def _breach_if_late(clock: Clock, at: datetime) -> bool:
+    """A clock halted past its due time breached then; True when that is news."""
+    if clock.breached_at is None and clock.due_at is not None and at > clock.due_at:
+        clock.breached_at = clock.due_at
+        return True
+    return False
+
+
+def pause(clock: Clock, at: datetime) -> bool:
+    """Pause a running clock; True if it was already late (a breach to record)."""
+    if clock.stopped_at is not None or clock.paused_at is not None:
+        return False
+    late = _breach_if_late(clock, at)
+    clock.paused_at = at
+    _unschedule(clock)
+    return late
+
+
+def resume(clock: Clock, at: datetime, business: BusinessCalendar) -> None:
+    """Resume a paused clock, or restart a stopped one (a reopened request).
+
+    Either way the time it was not running is added to the paused time, so the
+    clock carries on with exactly the business time it had left.
+    """
+    halted_since = clock.paused_at or clock.stopped_at
+    if halted_since is None:
+        return
+    clock.paused_total += business.elapsed(halted_since, at)
+    clock.paused_at = None
+    clock.stopped_at = None
+    schedule(clock, business)
+
+
+def stop(clock: Clock, at: datetime, business: BusinessCalendar) -> bool:
+    """Stop a clock; True if it stopped late (a breach to record)."""
+    if clock.stopped_at is not None:
+        return False
+    if clock.paused_at is not None:
+        # Stopping while paused: the pause ends now and does not count.
+        clock.paused_total += business.elapsed(clock.paused_at, at)
+        clock.paused_at = None
+        schedule(clock, business)
+    late = _breach_if_late(clock, at)
+    clock.stopped_at = at
+    return late
+
+
+def retarget(
+    clock: Clock,
+    *,
+    target: timedelta | None,
+    calendar_id: int | None,
+    business: BusinessCalendar | None,
+    at: datetime,
+) -> None:
+    """Give a clock a new target (``None``: no agreement covers it any more).
+
+    The due time is recomputed from the start, keeping the paused time; a clock
+    that already stopped keeps its verdict, and one nobody promised a target for
+    any more stops rather than run on.
+    """
+    if clock.stopped_at is not None:
+        return
+    if target is None or calendar_id is None or business is None:
+        clock.stopped_at = at
+        clock.paused_at = None
+        _unschedule(clock)
+        return
+    clock.target = target
+    clock.calendar_id = calendar_id
+    if clock.paused_at is None:
+        schedule(clock, business)
 
 
 def sync_request_sla_fields(request: Request, clocks: Iterable[Clock]) -> None:
@@ -57,6 +143,25 @@ def sync_request_sla_fields(request: Request, clocks: Iterable[Clock]) -> None:
     request.sla_breached = any(c.breached_at is not None for c in clocks)
 
 
+def new_clocks(
+    targets: dict[str, timedelta],
+    *,
+    calendar_id: int,
+    business: BusinessCalendar,
+    started_at: datetime,
+) -> list[Clock]:
+    """The clocks a request starts with, scheduled, unsaved and not yet tied to a request."""
+    clocks = []
+    for kind, target in targets.items():
+        clock = Clock(kind=kind, calendar_id=calendar_id, target=target, started_at=started_at)
+        schedule(clock, business)
+        clocks.append(clock)
+    return clocks
+
+
+# --- the stored clocks of a request -------------------------------------------------------------
+
+
 def plan_clocks(request: Request, *, at: datetime) -> list[Clock]:
     """The clocks a new request starts with, scheduled but not saved yet.
 
@@ -64,13 +169,15 @@ def plan_clocks(request: Request, *, at: datetime) -> list[Clock]:
     saves them with ``start_clocks``: one write each instead of insert-then-update.
     """
     agreement = request.agreement
-    clocks = []
-    for kind, target in _targets(agreement, request.priority).items():
-        clock = Clock(
-            request=request, kind=kind, calendar=agreement.calendar, target=target, started_at=at
+    if agreement is None:
+        clocks: list[Clock] = []
+    else:
+        clocks = new_clocks(
+            targets_for(agreement, request.priority),
+            calendar_id=agreement.calendar_id,
+            business=business_calendar_for(agreement.calendar),
+            started_at=at,
         )
-        _schedule(clock)
-        clocks.append(clock)
     sync_request_sla_fields(request, clocks)
     return clocks
 
@@ -81,153 +188,148 @@ def start_clocks(request: Request, clocks: list[Clock]) -> None:
     Clock.objects.bulk_create(clocks)
 
 
-def _save(clock: Clock, *fields: str) -> None:
-    clock.save(update_fields=list(fields))
+def _claim_late_breach(clock: Clock, at: datetime) -> Breach | None:
+    """Claim a breach found as the clock halts, with a conditional UPDATE as the sweep
+    does, so a sweep committing in between cannot make it recorded twice."""
+    assert clock.due_at is not None  # a clock found late had a due time
+    claimed = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
+        breached_at=clock.due_at
+    )
+    if not claimed:
+        return None
+    return Breach(request_id=clock.request_id, clock=clock.kind, due_at=clock.due_at)
 
 
-def _mark_breach_if_late(clock: Clock, at: datetime) -> None:
-    """A clock stopped or paused past its due time breached then; the history says so once.
-
-    The breach is claimed with a conditional UPDATE, as the sweep does, so a sweep
-    committing in between cannot make it recorded twice.
-    """
-    if clock.breached_at is None and clock.due_at is not None and at > clock.due_at:
-        clock.breached_at = clock.due_at
-        claimed = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
-            breached_at=clock.due_at
-        )
-        if not claimed:
-            return
-        RequestEvent.objects.create(
-            request_id=clock.request_id,
-            kind=EventKind.BREACHED,
-            data={"clock": clock.kind, "due_at": clock.due_at.isoformat()},
-            created_at=at,
-        )
-
-
-def stop_clock(request: Request, kind: str, *, at: datetime) -> Clock | None:
-    clock = Clock.objects.filter(request=request, kind=kind, stopped_at__isnull=True).first()
+def stop_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
+    """Stop the request's clock of ``kind``; returns the breach it was found with, if any."""
+    clock = (
+        Clock.objects.select_related("calendar")
+        .filter(request=request, kind=kind, stopped_at__isnull=True)
+        .first()
+    )
     if clock is None:
         return None
-    if clock.paused_at is not None:
-        # Stopping while paused: the pause ends now and does not count.
-        clock.paused_total += _business_between(clock, clock.paused_at, at)
-        clock.paused_at = None
-        _schedule(clock)
-    _mark_breach_if_late(clock, at)
-    clock.stopped_at = at
-    _save(clock, "stopped_at", "paused_at", "paused_total", "due_at", "warn_at", "breached_at")
-    return clock
+    late = stop(clock, at, business_calendar_for(clock.calendar))
+    breach = _claim_late_breach(clock, at) if late else None
+    clock.save(
+        update_fields=[
+            "stopped_at", "paused_at", "paused_total", "due_at", "warn_at", "breached_at",
+        ]
+    )  # fmt: skip
+    return breach
 
 
-def pause_clock(request: Request, kind: str, *, at: datetime) -> None:
+def pause_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
+    """Pause the request's running clock of ``kind``; returns a breach found late, if any."""
     clock = Clock.objects.filter(
         request=request, kind=kind, stopped_at__isnull=True, paused_at__isnull=True
     ).first()
     if clock is None:
-        return
-    _mark_breach_if_late(clock, at)
-    clock.paused_at = at
-    _unschedule(clock)
-    _save(clock, "paused_at", "due_at", "warn_at", "breached_at")
+        return None
+    late = pause(clock, at)
+    breach = _claim_late_breach(clock, at) if late else None
+    clock.save(update_fields=["paused_at", "due_at", "warn_at", "breached_at"])
+    return breach
 
 
 def resume_clock(request: Request, kind: str, *, at: datetime) -> None:
-    """Resume a paused clock, or restart a stopped one (a reopened request).
+    """Resume the request's paused or stopped clock of ``kind`` (see ``resume``)."""
+    clock = Clock.objects.select_related("calendar").filter(request=request, kind=kind).first()
+    if clock is None or (clock.paused_at is None and clock.stopped_at is None):
+        return
+    resume(clock, at, business_calendar_for(clock.calendar))
+    clock.save(update_fields=["paused_total", "paused_at", "stopped_at", "due_at", "warn_at"])
 
-    Either way the time it was not running is added to the paused time, so the
-    clock carries on with exactly the business time it had left.
-    """
-    clock = Clock.objects.filter(request=request, kind=kind).first()
-    if clock is None:
-        return
-    halted_since = clock.paused_at or clock.stopped_at
-    if halted_since is None:
-        return
-    clock.paused_total += _business_between(clock, halted_since, at)
-    clock.paused_at = None
-    clock.stopped_at = None
-    _schedule(clock)
-    _save(clock, "paused_total", "paused_at", "stopped_at", "due_at", "warn_at")
+
+def retarget_all(
+    clocks: list[Clock],
+    *,
+    targets: dict[str, timedelta],
+    calendar_id: int | None,
+    business: BusinessCalendar | None,
+    at: datetime,
+    started_at: datetime,
+) -> list[Clock]:
+    """Apply ``targets`` to a request's clocks in memory (see ``retarget``); returns the
+    clocks to start, from ``started_at``, for targets the request had no clock for."""
+    for clock in clocks:
+        retarget(
+            clock, target=targets.get(clock.kind), calendar_id=calendar_id, business=business,
+            at=at,
+        )  # fmt: skip
+    kinds = {clock.kind for clock in clocks}
+    missing = {kind: target for kind, target in targets.items() if kind not in kinds}
+    if not missing or calendar_id is None or business is None:
+        return []
+    return new_clocks(missing, calendar_id=calendar_id, business=business, started_at=started_at)
 
 
 def retarget_clocks(request: Request) -> None:
-    """Apply the request's current agreement and priority to its clocks.
-
-    Due times are recomputed from each clock's start, keeping the paused time;
-    a clock that already stopped keeps its verdict.
-    """
-    targets = _targets(request.agreement, request.priority)
-    for clock in Clock.objects.filter(request=request):
-        if clock.stopped_at is not None:
-            continue
-        if clock.kind not in targets:
-            # No agreement covers this any more (say, moved to a team without one):
-            # the clock stops rather than run on targets nobody promised.
-            clock.stopped_at = timezone.now()
-            clock.paused_at = None
-            _unschedule(clock)
-            _save(clock, "stopped_at", "paused_at", "due_at", "warn_at")
-            continue
-        clock.target = targets[clock.kind]
-        clock.calendar = request.agreement.calendar
-        if clock.paused_at is None:
-            _schedule(clock)
-        _save(clock, "target", "calendar", "due_at", "warn_at")
-    existing = set(Clock.objects.filter(request=request).values_list("kind", flat=True))
-    for kind, target in targets.items():
-        if kind not in existing:
-            clock = Clock(
-                request=request,
-                kind=kind,
-                calendar=request.agreement.calendar,
-                target=target,
-                started_at=request.created_at,
+    """Apply the request's current agreement and priority to its stored clocks."""
+    agreement = request.agreement
+    existing = list(Clock.objects.filter(request=request))
+    halted_before = {clock.pk for clock in existing if clock.stopped_at is not None}
+    started = retarget_all(
+        existing,
+        targets=targets_for(agreement, request.priority),
+        calendar_id=agreement.calendar_id if agreement else None,
+        business=business_calendar_for(agreement.calendar) if agreement else None,
+        at=timezone.now(),
+        started_at=request.created_at,
+    )
+    for clock in existing:
+        if clock.pk not in halted_before:
+            clock.save(
+                update_fields=["stopped_at", "paused_at", "target", "calendar", "due_at", "warn_at"]
             )
-            _schedule(clock)
-            clock.save()
+    start_clocks(request, started)
 
 
 def refresh_request_sla_fields(request: Request) -> None:
     sync_request_sla_fields(request, Clock.objects.filter(request=request))
 
 
-def sweep_breaches(*, now: datetime) -> int:
-    """Mark every running clock past its due time as breached, once.
+# --- the sweeps' claims -------------------------------------------------------------------------
 
-    Safe to run from several workers at once: each clock is claimed with a
-    conditional UPDATE, and only the worker whose update matched records the
-    history event.
-    """
-    marked = 0
+
+@dataclass(frozen=True)
+class Candidate:
+    """A clock a sweep found due for a breach or a warning, before claiming it."""
+
+    clock_id: int
+    request_id: int
+    clock: str
+    due_at: datetime
+
+
+def overdue_clocks(*, now: datetime) -> Iterator[Candidate]:
+    """Running clocks past their due time and not yet breached."""
     overdue = Clock.objects.filter(
         breached_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=now
     ).values_list("pk", "request_id", "kind", "due_at")
     for clock_id, request_id, kind, due_at in overdue.iterator(chunk_size=500):
-        with transaction.atomic():
-            claimed = Clock.objects.filter(
-                pk=clock_id, breached_at__isnull=True, due_at=due_at
-            ).update(breached_at=due_at)
-            if not claimed:
-                continue
-            Request.objects.filter(pk=request_id).update(sla_breached=True)
-            RequestEvent.objects.create(
-                request_id=request_id,
-                kind=EventKind.BREACHED,
-                data={"clock": kind, "due_at": due_at.isoformat()},
-                created_at=now,
-            )
-            notifications.notify_breached(
-                Request.objects.get(pk=request_id), clock_label=ClockKind(kind).label.lower()
-            )
-        marked += 1
-    return marked
+        yield Candidate(clock_id=clock_id, request_id=request_id, clock=kind, due_at=due_at)
 
 
-def sweep_warnings(*, now: datetime) -> int:
-    """Warn the people working a request, once per clock, when it enters its at-risk share."""
-    warned = 0
+def claim_breach(overdue: Candidate) -> Breach | None:
+    """Mark one overdue clock (and its request) breached, once; the caller records the
+    breach in the same transaction.
+
+    Safe with several workers at once: the conditional UPDATE matches for one of
+    them only, and only that one gets the breach back. The due time is part of
+    the condition, so a clock re-targeted meanwhile is left for the next sweep.
+    """
+    claimed = Clock.objects.filter(
+        pk=overdue.clock_id, breached_at__isnull=True, due_at=overdue.due_at
+    ).update(breached_at=overdue.due_at)
+    if not claimed:
+        return None
+    Request.objects.filter(pk=overdue.request_id).update(sla_breached=True)
+    return Breach(request_id=overdue.request_id, clock=overdue.clock, due_at=overdue.due_at)
+
+
+def clocks_entering_risk(*, now: datetime) -> Iterator[Candidate]:
+    """Running clocks in their at-risk share whose people were not warned yet."""
     entering_risk = Clock.objects.filter(
         warned_at__isnull=True,
         breached_at__isnull=True,
@@ -235,13 +337,13 @@ def sweep_warnings(*, now: datetime) -> int:
         paused_at__isnull=True,
         warn_at__lte=now,
         due_at__gt=now,
-    ).values_list("pk", "request_id", "kind")
-    for clock_id, request_id, kind in entering_risk.iterator(chunk_size=500):
-        with transaction.atomic():
-            if not Clock.objects.filter(pk=clock_id, warned_at__isnull=True).update(warned_at=now):
-                continue
-            notifications.notify_at_risk(
-                Request.objects.get(pk=request_id), clock_label=ClockKind(kind).label.lower()
-            )
-        warned += 1
-    return warned
+    ).values_list("pk", "request_id", "kind", "due_at")
+    for clock_id, request_id, kind, due_at in entering_risk.iterator(chunk_size=500):
+        yield Candidate(clock_id=clock_id, request_id=request_id, clock=kind, due_at=due_at)
+
+
+def claim_warning(at_risk: Candidate, *, now: datetime) -> bool:
+    """Mark one clock warned, once (a conditional UPDATE, as ``claim_breach``)."""
+    return bool(
+        Clock.objects.filter(pk=at_risk.clock_id, warned_at__isnull=True).update(warned_at=now)
+    )

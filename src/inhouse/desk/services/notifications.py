@@ -1,11 +1,22 @@
-"""In-app notices: written in the same transaction as the change they announce."""
+"""Notices: written in the same transaction as the change they announce, delivered after.
+
+The rows are the durable outbox: a change that rolls back takes its notices with
+it. ``notify`` is the one place that schedules what happens beyond the
+transaction: with ``transaction.on_commit`` it queues the delivery task for the
+rows it wrote, so nothing is delivered for a change that never committed.
+Delivering in the app means marking the notices delivered; the email and chat
+channels will add their sending to the same task.
+"""
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from inhouse.desk.models import Notification, NotificationKind, Request
+from inhouse.desk.tasks import deliver_notifications
 from inhouse.org.models import Membership, MembershipRole, Person
 
 
@@ -14,19 +25,25 @@ def notify(
     *,
     request: Request,
     kind: str,
-    message: str,
+    params: dict[str, Any],
     actor: Person | None = None,
 ) -> int:
     """Notify each distinct recipient except the actor; returns how many were notified."""
     now = timezone.now()
     ids = {pk for pk in recipient_ids if pk is not None and (actor is None or pk != actor.pk)}
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=pk, request=request, kind=kind, message=message[:300], created_at=now
-        )
+    if not ids:
+        return 0
+    written = Notification.objects.bulk_create(
+        Notification(recipient_id=pk, request=request, kind=kind, params=params, created_at=now)
         for pk in sorted(ids)
     )
+    notification_ids = [notification.pk for notification in written]
+    transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
     return len(ids)
+
+
+def _about(request: Request) -> dict[str, Any]:
+    return {"reference": request.reference, "subject": request.subject}
 
 
 def requester_side(request: Request) -> list[int]:
@@ -48,7 +65,7 @@ def notify_reply(request: Request, *, actor: Person, public: bool) -> None:
         recipients,
         request=request,
         kind=NotificationKind.REPLY,
-        message=f"{actor.full_name} replied on {request.reference}: {request.subject}",
+        params={**_about(request), "actor": actor.full_name},
         actor=actor,
     )
 
@@ -58,27 +75,20 @@ def notify_assigned(request: Request, *, actor: Person) -> None:
         [request.assignee_id],
         request=request,
         kind=NotificationKind.ASSIGNED,
-        message=f"{request.reference} was assigned to you: {request.subject}",
+        params=_about(request),
         actor=actor,
     )
 
 
-def notify_status(request: Request, *, actor: Person | None, status_label: str) -> None:
-    waiting = request.status == "waiting_on_customer"
-    notify(
-        requester_side(request),
-        request=request,
-        kind=NotificationKind.WAITING_ON_YOU if waiting else NotificationKind.STATUS,
-        message=(
-            f"{request.reference} is waiting on you: {request.subject}"
-            if waiting
-            else f"{request.reference} is now {status_label}: {request.subject}"
-        ),
-        actor=actor,
-    )
+def notify_status(request: Request, *, actor: Person | None) -> None:
+    if request.status == "waiting_on_customer":
+        kind, params = NotificationKind.WAITING_ON_YOU, _about(request)
+    else:
+        kind, params = NotificationKind.STATUS, {**_about(request), "status": request.status}
+    notify(requester_side(request), request=request, kind=kind, params=params, actor=actor)
 
 
-def notify_at_risk(request: Request, *, clock_label: str) -> None:
+def notify_at_risk(request: Request, *, clock: str) -> None:
     recipients = (
         [request.assignee_id]
         if request.assignee_id
@@ -88,17 +98,17 @@ def notify_at_risk(request: Request, *, clock_label: str) -> None:
         recipients,
         request=request,
         kind=NotificationKind.AT_RISK,
-        message=f"{request.reference} is close to breaching its {clock_label} target",
+        params={"reference": request.reference, "clock": clock},
     )
 
 
-def notify_breached(request: Request, *, clock_label: str) -> None:
+def notify_breached(request: Request, *, clock: str) -> None:
     leads = queue_people(request, leads_only=True).values_list("person_id", flat=True)
     notify(
         [request.assignee_id, *leads],
         request=request,
         kind=NotificationKind.BREACHED,
-        message=f"{request.reference} breached its {clock_label} target",
+        params={"reference": request.reference, "clock": clock},
     )
 
 

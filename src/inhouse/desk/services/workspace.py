@@ -22,7 +22,7 @@ from inhouse.core.errors import DomainError, InvalidInput, NotFound, PermissionD
 from inhouse.desk.models import CannedReply, Request, SavedView, Status
 from inhouse.desk.selectors import get_request_for
 from inhouse.desk.selectors_workspace import parse_queue_query
-from inhouse.desk.services.requests import transition_request, update_request
+from inhouse.desk.services.lifecycle import transition_request, update_request
 from inhouse.org.models import Person, Team
 
 MAX_TITLE = 200

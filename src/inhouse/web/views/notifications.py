@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from inhouse.desk.models import Notification
+from inhouse.desk.notifications import render as render_notifications
 from inhouse.desk.services.notifications import mark_read
 from inhouse.org.models import Person
 from inhouse.pages import viewer_or_404
@@ -27,7 +28,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
     viewer = viewer_or_404(request)
     paginator = Paginator(_notifications_of(viewer.person), NOTIFICATIONS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "web/notifications.html", {"page": page})
+    notices = render_notifications(page.object_list, reader=viewer.person)
+    return render(request, "web/notifications.html", {"page": page, "notices": notices})
 
 
 @login_required
@@ -43,7 +45,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         return render(
             request,
             "web/partials/notification_read.html",
-            {"notification": notification},
+            {"notice": render_notifications([notification], reader=viewer.person)[0]},
         )
     return redirect("notifications")
 

@@ -1,0 +1,364 @@
+"""The history vocabulary: one writer per kind of ``RequestEvent``, and the reader.
+
+Each writer builds one unsaved event from keyword-only, typed facts, so every
+kind has exactly one data shape (listed in ``docs/events.md``); ``record``
+inserts them. The services, the SLA sweep and the demo's replay all build
+events here and nowhere else, which is what lets insights trust the shape.
+Writers take ids rather than rows, because the demo builds events for rows it
+has not inserted yet.
+
+``describe`` is the reader: it turns events into what pages show, naming the
+people, teams and requests they mention with one query per kind of thing.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from inhouse.catalog.models import Priority
+from inhouse.desk.models import EventKind, Request, RequestEvent, Status
+from inhouse.org.models import Person, Team
+from inhouse.sla.models import ClockKind
+
+
+def _event(
+    kind: str,
+    *,
+    request_id: int,
+    actor_id: int | None,
+    at: datetime,
+    data: dict[str, Any],
+    public: bool = True,
+) -> RequestEvent:
+    return RequestEvent(
+        request_id=request_id, actor_id=actor_id, kind=kind, data=data, is_public=public,
+        created_at=at,
+    )  # fmt: skip
+
+
+def record(*events: RequestEvent) -> None:
+    """Insert events built by the writers below: the one place history rows are created."""
+    RequestEvent.objects.bulk_create(events)
+
+
+# --- the writers, one per kind ------------------------------------------------------------------
+
+
+def created(
+    *,
+    request_id: int,
+    actor_id: int,
+    at: datetime,
+    service: str,
+    priority: str,
+    channel: str,
+    reference: str,
+    on_behalf_of: int | None = None,
+) -> RequestEvent:
+    """The request was filed; ``on_behalf_of`` is the requester when someone else filed it."""
+    data: dict[str, Any] = {
+        "service": service, "priority": priority, "channel": channel, "reference": reference,
+    }  # fmt: skip
+    if on_behalf_of is not None:
+        data["on_behalf_of"] = on_behalf_of
+    return _event(EventKind.CREATED, request_id=request_id, actor_id=actor_id, at=at, data=data)
+
+
+def commented(
+    *, request_id: int, actor_id: int | None, at: datetime, comment_id: int, public: bool
+) -> RequestEvent:
+    """A reply (``public``) or an internal note, which only the provider's agents see."""
+    return _event(
+        EventKind.COMMENTED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"comment": comment_id, "public": public}, public=public,
+    )  # fmt: skip
+
+
+def attached(
+    *,
+    request_id: int,
+    actor_id: int | None,
+    at: datetime,
+    attachment_id: int,
+    size: int,
+    sha256: str,
+    public: bool,
+) -> RequestEvent:
+    """A file was added, to the request or to a comment (internal with an internal note)."""
+    return _event(
+        EventKind.ATTACHED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"attachment": attachment_id, "size": size, "sha256": sha256}, public=public,
+    )  # fmt: skip
+
+
+def status_changed(
+    *, request_id: int, actor_id: int | None, at: datetime, before: str, after: str
+) -> RequestEvent:
+    return _event(
+        EventKind.STATUS_CHANGED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"status": [before, after]},
+    )  # fmt: skip
+
+
+def assigned(
+    *, request_id: int, actor_id: int | None, at: datetime, before: int | None, after: int | None
+) -> RequestEvent:
+    """The assignee changed; ``None`` on either side is nobody."""
+    return _event(
+        EventKind.ASSIGNED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"assignee": [before, after]},
+    )  # fmt: skip
+
+
+def priority_changed(
+    *, request_id: int, actor_id: int | None, at: datetime, before: str, after: str
+) -> RequestEvent:
+    return _event(
+        EventKind.PRIORITY_CHANGED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"priority": [before, after]},
+    )  # fmt: skip
+
+
+def external_ref_changed(
+    *, request_id: int, actor_id: int | None, at: datetime, before: str, after: str
+) -> RequestEvent:
+    return _event(
+        EventKind.EXTERNAL_REF_CHANGED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"external_ref": [before, after]},
+    )  # fmt: skip
+
+
+def transferred(
+    *,
+    request_id: int,
+    actor_id: int | None,
+    at: datetime,
+    services: tuple[str, str],
+    provider_teams: tuple[int, int],
+    references: tuple[str, str],
+) -> RequestEvent:
+    """Handed to another service: each pair is (before, after), services by slug."""
+    return _event(
+        EventKind.TRANSFERRED, request_id=request_id, actor_id=actor_id, at=at,
+        data={
+            "service": list(services),
+            "provider_team": list(provider_teams),
+            "reference": list(references),
+        },
+    )  # fmt: skip
+
+
+def dependency_added(
+    *, request_id: int, actor_id: int | None, at: datetime, blocker_id: int
+) -> RequestEvent:
+    """The request now waits for ``blocker_id``."""
+    return _event(
+        EventKind.DEPENDENCY_ADDED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"blocked_by": blocker_id},
+    )  # fmt: skip
+
+
+def dependency_removed(
+    *, request_id: int, actor_id: int | None, at: datetime, blocker_id: int
+) -> RequestEvent:
+    """The request no longer waits for ``blocker_id``."""
+    return _event(
+        EventKind.DEPENDENCY_REMOVED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"blocked_by": blocker_id},
+    )  # fmt: skip
+
+
+def watcher_added(
+    *, request_id: int, actor_id: int | None, at: datetime, watcher_id: int
+) -> RequestEvent:
+    return _event(
+        EventKind.WATCHER_ADDED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"watcher": watcher_id},
+    )  # fmt: skip
+
+
+def first_response(*, request_id: int, actor_id: int | None, at: datetime) -> RequestEvent:
+    """The provider's first public reply (or resolution): the first-response clock stopped."""
+    return _event(
+        EventKind.FIRST_RESPONSE, request_id=request_id, actor_id=actor_id, at=at, data={}
+    )
+
+
+def breached(*, request_id: int, at: datetime, clock: str, due_at: datetime) -> RequestEvent:
+    """A clock went past its due time; nobody did it, so there is no actor."""
+    return _event(
+        EventKind.BREACHED, request_id=request_id, actor_id=None, at=at,
+        data={"clock": clock, "due_at": due_at.isoformat()},
+    )  # fmt: skip
+
+
+# --- the reader ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event as pages show it: who, when, what happened, and what changed."""
+
+    event: RequestEvent
+    who: str
+    when: datetime
+    summary: str
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Names:
+    people: dict[int, str]
+    teams: dict[int, str]
+    references: dict[int, str]
+
+    def person(self, pk: object) -> str:
+        if pk is None:
+            return _("Nobody")
+        return self.people.get(pk, _("someone")) if isinstance(pk, int) else _("someone")
+
+    def team(self, pk: object) -> str:
+        return self.teams.get(pk, _("another team")) if isinstance(pk, int) else _("another team")
+
+    def request(self, pk: object) -> str:
+        if isinstance(pk, int) and pk in self.references:
+            return self.references[pk]
+        return _("a request you cannot see")
+
+
+def _label(choices: type, value: object) -> str:
+    if value is None or value == "":
+        return _("none")
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _pair(data: dict[str, Any], key: str) -> tuple[Any, Any] | None:
+    value = data.get(key)
+    if isinstance(value, list) and len(value) == 2:
+        return value[0], value[1]
+    return None
+
+
+def _arrow(pair: tuple[Any, Any] | None, word: Callable[[Any], str]) -> list[str]:
+    return [f"{word(pair[0])} → {word(pair[1])}"] if pair else []
+
+
+def _created(data: dict[str, Any], names: _Names) -> list[str]:
+    changes = [
+        _("Priority %(priority)s, via %(channel)s")
+        % {
+            "priority": _label(Priority, data.get("priority")).lower(),
+            "channel": data.get("channel", "?"),
+        }
+    ]
+    if "on_behalf_of" in data:
+        changes.append(_("Filed for %(name)s") % {"name": names.person(data["on_behalf_of"])})
+    return changes
+
+
+def _transferred(data: dict[str, Any], names: _Names) -> list[str]:
+    changes = []
+    teams = _pair(data, "provider_team")
+    if teams and teams[0] != teams[1]:
+        changes.append(f"{names.team(teams[0])} → {names.team(teams[1])}")
+    for key, label in (("service", _("Service")), ("reference", _("Reference"))):
+        pair = _pair(data, key)
+        if pair:
+            changes.append(f"{label} {pair[0]} → {pair[1]}")
+    return changes
+
+
+def _quoted(value: object) -> str:
+    return f"“{value or _('none')}”"
+
+
+_CHANGES: dict[str, Callable[[dict[str, Any], _Names], list[str]]] = {
+    EventKind.CREATED: _created,
+    EventKind.STATUS_CHANGED: lambda data, names: _arrow(
+        _pair(data, "status"), lambda value: _label(Status, value)
+    ),
+    EventKind.ASSIGNED: lambda data, names: _arrow(_pair(data, "assignee"), names.person),
+    EventKind.PRIORITY_CHANGED: lambda data, names: _arrow(
+        _pair(data, "priority"), lambda value: _label(Priority, value)
+    ),
+    EventKind.EXTERNAL_REF_CHANGED: lambda data, names: _arrow(
+        _pair(data, "external_ref"), _quoted
+    ),
+    EventKind.TRANSFERRED: _transferred,
+    EventKind.DEPENDENCY_ADDED: lambda data, names: [
+        _("Blocked by %(reference)s") % {"reference": names.request(data.get("blocked_by"))}
+    ],
+    EventKind.DEPENDENCY_REMOVED: lambda data, names: [
+        _("No longer blocked by %(reference)s")
+        % {"reference": names.request(data.get("blocked_by"))}
+    ],
+    EventKind.WATCHER_ADDED: lambda data, names: [names.person(data.get("watcher"))],
+    EventKind.BREACHED: lambda data, names: [_label(ClockKind, data.get("clock"))],
+}
+
+
+def _summary(event: RequestEvent) -> str:
+    if event.kind == EventKind.COMMENTED:
+        return _("Replied publicly") if event.data.get("public") else _("Added an internal note")
+    return _label(EventKind, event.kind)
+
+
+def _names_in(events: Iterable[RequestEvent], visible_requests: QuerySet[Request]) -> _Names:
+    person_ids: set[int] = set()
+    team_ids: set[int] = set()
+    request_ids: set[int] = set()
+    for event in events:
+        data = event.data
+        if event.kind == EventKind.ASSIGNED:
+            person_ids.update(pk for pk in data.get("assignee") or () if isinstance(pk, int))
+        for key in ("watcher", "on_behalf_of"):
+            if isinstance(data.get(key), int):
+                person_ids.add(data[key])
+        if event.kind == EventKind.TRANSFERRED:
+            team_ids.update(pk for pk in data.get("provider_team") or () if isinstance(pk, int))
+        if isinstance(data.get("blocked_by"), int):
+            request_ids.add(data["blocked_by"])
+    return _Names(
+        people=dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "full_name"))
+        if person_ids
+        else {},
+        teams=dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+        if team_ids
+        else {},
+        references=dict(visible_requests.filter(pk__in=request_ids).values_list("pk", "reference"))
+        if request_ids
+        else {},
+    )
+
+
+def describe(
+    events: Sequence[RequestEvent], *, visible_requests: QuerySet[Request]
+) -> list[HistoryEntry]:
+    """``events`` in words, in their order.
+
+    People and teams they name are looked up in one query each; a linked request
+    is named only if it is in ``visible_requests`` (the reader's visible requests),
+    otherwise it stays unnamed. Select ``actor`` with the events to name who acted
+    without a query per event.
+    """
+    names = _names_in(events, visible_requests)
+    entries = []
+    for event in events:
+        describe_changes = _CHANGES.get(event.kind)
+        entries.append(
+            HistoryEntry(
+                event=event,
+                who=event.actor.full_name if event.actor else _("Inhouse"),
+                when=event.created_at,
+                summary=_summary(event),
+                changes=describe_changes(event.data, names) if describe_changes else [],
+            )
+        )
+    return entries

@@ -1,0 +1,204 @@
+"""What the request services share: locking and saving a request, checking the actor
+and the input, numbering references, and writing comments and attachments.
+
+Private to ``inhouse.desk.services``: every door calls the use-case functions.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+
+from django.db.models import F
+
+from inhouse import policy
+from inhouse.catalog.models import Priority
+from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
+from inhouse.desk import events
+from inhouse.desk.models import (
+    Attachment,
+    Channel,
+    Comment,
+    Request,
+    RequestReference,
+    TeamCounter,
+)
+from inhouse.desk.storage import StoredFile, safe_display_name
+from inhouse.org.models import Person, Team
+
+MAX_SUBJECT = 300
+MAX_BODY = 100_000
+MAX_EXTERNAL_REF = 200
+FIRST_REFERENCE_NUMBER = 1000
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file arriving through any door: its name as sent, its type and its bytes."""
+
+    name: str
+    content_type: str
+    stream: IO[bytes]
+
+
+def lock(
+    request: Request,
+    expected_version: int | None,
+    *,
+    viewer: policy.Viewer,
+    work: bool = False,
+) -> Request:
+    """Re-read the request under a row lock, then check permission and version on it.
+
+    Permission is checked again on the locked row because the caller's copy may be
+    stale: the request may have been transferred to another team meanwhile.
+    """
+    locked = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("agreement__calendar")
+        .get(pk=request.pk)
+    )
+    if not policy.can_view_request(viewer, locked):
+        raise NotFound("No such request.")
+    if work and not policy.can_work_request(viewer, locked):
+        raise PermissionDenied("Only agents of the team handling this request can do that.")
+    if expected_version is not None and expected_version != locked.version:
+        raise StaleVersion(expected=expected_version, current=locked.version)
+    return locked
+
+
+def save_changed(request: Request, fields: Sequence[str], *, at: datetime) -> None:
+    """Save the changed fields and bump the version that optimistic locking compares."""
+    request.version += 1
+    request.updated_at = at
+    request.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def touch(request: Request, *, at: datetime) -> None:
+    """Mark the request updated without a new version (nothing a client edits changed)."""
+    Request.objects.filter(pk=request.pk).update(updated_at=at)
+
+
+def require_active(actor: Person) -> None:
+    if not actor.is_active:
+        raise PermissionDenied("Deactivated people cannot change requests.")
+
+
+def require_view(actor: Person, request: Request) -> policy.Viewer:
+    require_active(actor)
+    viewer = policy.viewer_for(actor)
+    if not policy.can_view_request(viewer, request):
+        raise NotFound("No such request.")
+    return viewer
+
+
+def require_work(actor: Person, request: Request) -> policy.Viewer:
+    viewer = require_view(actor, request)
+    if not policy.can_work_request(viewer, request):
+        raise PermissionDenied("Only agents of the team handling this request can do that.")
+    return viewer
+
+
+def next_reference(team: Team) -> str:
+    TeamCounter.objects.get_or_create(
+        team=team, defaults={"last_number": FIRST_REFERENCE_NUMBER - 1}
+    )
+    while True:
+        # The UPDATE takes the row lock until commit, so concurrent submits queue here.
+        TeamCounter.objects.filter(team=team).update(last_number=F("last_number") + 1)
+        number = TeamCounter.objects.values_list("last_number", flat=True).get(team=team)
+        reference = f"{team.reference_prefix}-{number}"
+        # A prefix can come back to a team (renamed, or reused by another team):
+        # numbers its requests already carry are skipped rather than clash.
+        if not RequestReference.objects.filter(reference=reference).exists():
+            return reference
+
+
+def clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text.", fields={field: "Must be text."})
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InvalidInput(f"{field} is required.", fields={field: "This field is required."})
+    if len(cleaned) > limit:
+        raise InvalidInput(
+            f"{field} is too long.", fields={field: f"Keep it under {limit} characters."}
+        )
+    return cleaned
+
+
+def check_priority(priority: str) -> str:
+    if priority not in Priority.values:
+        raise InvalidInput(
+            "Unknown priority.",
+            fields={"priority": f"Choose one of: {', '.join(Priority.values)}."},
+        )
+    return priority
+
+
+def create_attachment(
+    request: Request,
+    actor: Person,
+    upload: Upload,
+    stored_file: StoredFile,
+    *,
+    comment: Comment | None,
+    at: datetime,
+) -> Attachment:
+    """The row of a file already stored, and its event (internal with an internal note)."""
+    attachment = Attachment.objects.create(
+        request=request,
+        comment=comment,
+        uploaded_by=actor,
+        original_name=safe_display_name(upload.name),
+        stored_name=stored_file.stored_name,
+        size=stored_file.size,
+        sha256=stored_file.sha256,
+        content_type=(upload.content_type or "application/octet-stream")[:100],
+        created_at=at,
+    )
+    events.record(
+        events.attached(
+            request_id=request.pk,
+            actor_id=actor.pk,
+            at=at,
+            attachment_id=attachment.pk,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            public=comment.is_public if comment else True,
+        )
+    )
+    return attachment
+
+
+def write_comment(
+    request: Request,
+    actor: Person,
+    body: str,
+    *,
+    public: bool,
+    by_provider: bool,
+    at: datetime,
+    channel: str = Channel.PORTAL,
+    files: Sequence[tuple[Upload, StoredFile]] = (),
+) -> Comment:
+    """A comment with its files and its event: every comment is written here, whether
+    a reply, a note, a transition's remark or a transfer's handover note. Who hears
+    of it is the caller's to decide (a handover note tells nobody)."""
+    comment = Comment.objects.create(
+        request=request,
+        author=actor,
+        body=body,
+        is_public=public,
+        by_provider=by_provider,
+        channel=channel,
+        created_at=at,
+    )
+    for upload, stored_file in files:
+        create_attachment(request, actor, upload, stored_file, comment=comment, at=at)
+    events.record(
+        events.commented(
+            request_id=request.pk, actor_id=actor.pk, at=at, comment_id=comment.pk, public=public
+        )
+    )
+    return comment

@@ -1,0 +1,53 @@
+"""What the worker's SLA sweep finds, recorded: breaches in the history, warnings as notices.
+
+The clocks are claimed by ``inhouse.sla.services`` with conditional UPDATEs; each
+claim and what it records share one transaction, so a crash between them leaves
+the clock to the next sweep rather than breached without a record.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from inhouse.desk import events
+from inhouse.desk.models import Request
+from inhouse.desk.services import notifications
+from inhouse.sla import services as clocks
+
+
+def sweep_breaches(*, now: datetime) -> int:
+    """Mark every running clock past its due time as breached, once; returns how many.
+
+    Safe to run from several workers at once: only the worker whose claim matched
+    records the breach and tells the lead.
+    """
+    marked = 0
+    for overdue in clocks.overdue_clocks(now=now):
+        with transaction.atomic():
+            breach = clocks.claim_breach(overdue)
+            if breach is None:
+                continue
+            events.record(
+                events.breached(
+                    request_id=breach.request_id, at=now, clock=breach.clock, due_at=breach.due_at
+                )
+            )
+            notifications.notify_breached(
+                Request.objects.get(pk=breach.request_id), clock=breach.clock
+            )
+        marked += 1
+    return marked
+
+
+def sweep_warnings(*, now: datetime) -> int:
+    """Warn the people working a request, once per clock, when it enters its at-risk share."""
+    warned = 0
+    for at_risk in clocks.clocks_entering_risk(now=now):
+        with transaction.atomic():
+            if not clocks.claim_warning(at_risk, now=now):
+                continue
+            notifications.notify_at_risk(
+                Request.objects.get(pk=at_risk.request_id), clock=at_risk.clock
+            )
+        warned += 1
+    return warned

@@ -1,0 +1,183 @@
+"""The history vocabulary: each kind's writer and its shape, and the reader's words."""
+
+from datetime import timedelta
+
+import pytest
+from tests.desk.helpers import START, submit
+
+from inhouse.desk import events
+from inhouse.desk.models import EventKind, RequestEvent
+from inhouse.desk.selectors import requests_visible_to
+
+pytestmark = pytest.mark.django_db
+
+AT = START + timedelta(hours=1)
+
+
+def written(cast, request):
+    """One event of every kind for ``request``, as each writer builds it."""
+    return {
+        EventKind.CREATED: events.created(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, service="printer",
+            priority="normal", channel="portal", reference="IT-1000", on_behalf_of=cast.rita.pk,
+        ),
+        EventKind.COMMENTED: events.commented(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, comment_id=7, public=False
+        ),
+        EventKind.ATTACHED: events.attached(
+            request_id=request.pk, actor_id=cast.rita.pk, at=AT, attachment_id=3, size=5,
+            sha256="ab", public=True,
+        ),
+        EventKind.STATUS_CHANGED: events.status_changed(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, before="new", after="in_progress"
+        ),
+        EventKind.ASSIGNED: events.assigned(
+            request_id=request.pk, actor_id=cast.lena.pk, at=AT, before=None, after=cast.ivy.pk
+        ),
+        EventKind.PRIORITY_CHANGED: events.priority_changed(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, before="normal", after="urgent"
+        ),
+        EventKind.EXTERNAL_REF_CHANGED: events.external_ref_changed(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, before="", after="DEAL-7"
+        ),
+        EventKind.TRANSFERRED: events.transferred(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, services=("printer", "cleaning"),
+            provider_teams=(cast.service_desk.pk, cast.facilities.pk),
+            references=("IT-1000", "FAC-1000"),
+        ),
+        EventKind.DEPENDENCY_ADDED: events.dependency_added(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, blocker_id=request.pk + 100
+        ),
+        EventKind.DEPENDENCY_REMOVED: events.dependency_removed(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, blocker_id=request.pk + 100
+        ),
+        EventKind.WATCHER_ADDED: events.watcher_added(
+            request_id=request.pk, actor_id=cast.rita.pk, at=AT, watcher_id=cast.carl.pk
+        ),
+        EventKind.FIRST_RESPONSE: events.first_response(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT
+        ),
+        EventKind.BREACHED: events.breached(
+            request_id=request.pk, at=AT, clock="resolution", due_at=START
+        ),
+    }  # fmt: skip
+
+
+def test_every_kind_has_a_writer(cast):
+    assert set(written(cast, submit(cast))) == set(EventKind.values)
+
+
+def test_each_writer_builds_its_kind_with_its_shape(cast):
+    request = submit(cast)
+    shapes = {
+        kind: (event.kind, event.data, event.is_public, event.actor_id, event.created_at)
+        for kind, event in written(cast, request).items()
+    }
+    assert shapes == {
+        "created": ("created", {"service": "printer", "priority": "normal", "channel": "portal",
+                                "reference": "IT-1000", "on_behalf_of": cast.rita.pk},
+                    True, cast.alex.pk, AT),
+        "commented": ("commented", {"comment": 7, "public": False}, False, cast.alex.pk, AT),
+        "attached": ("attached", {"attachment": 3, "size": 5, "sha256": "ab"}, True,
+                     cast.rita.pk, AT),
+        "status_changed": ("status_changed", {"status": ["new", "in_progress"]}, True,
+                           cast.alex.pk, AT),
+        "assigned": ("assigned", {"assignee": [None, cast.ivy.pk]}, True, cast.lena.pk, AT),
+        "priority_changed": ("priority_changed", {"priority": ["normal", "urgent"]}, True,
+                             cast.alex.pk, AT),
+        "external_ref_changed": ("external_ref_changed", {"external_ref": ["", "DEAL-7"]}, True,
+                                 cast.alex.pk, AT),
+        "transferred": ("transferred", {
+            "service": ["printer", "cleaning"],
+            "provider_team": [cast.service_desk.pk, cast.facilities.pk],
+            "reference": ["IT-1000", "FAC-1000"],
+        }, True, cast.alex.pk, AT),
+        "dependency_added": ("dependency_added", {"blocked_by": request.pk + 100}, True,
+                             cast.alex.pk, AT),
+        "dependency_removed": ("dependency_removed", {"blocked_by": request.pk + 100}, True,
+                               cast.alex.pk, AT),
+        "watcher_added": ("watcher_added", {"watcher": cast.carl.pk}, True, cast.rita.pk, AT),
+        "first_response": ("first_response", {}, True, cast.alex.pk, AT),
+        "breached": ("breached", {"clock": "resolution", "due_at": START.isoformat()}, True,
+                     None, AT),
+    }  # fmt: skip
+
+
+def test_a_filing_for_oneself_names_nobody_else(cast):
+    event = events.created(
+        request_id=1, actor_id=cast.rita.pk, at=AT, service="printer", priority="low",
+        channel="api", reference="IT-1000",
+    )  # fmt: skip
+    assert "on_behalf_of" not in event.data
+
+
+def test_the_services_write_what_the_writers_build(cast):
+    request = submit(cast)
+    stored = RequestEvent.objects.get(request=request, kind="created")
+    built = events.created(
+        request_id=request.pk, actor_id=cast.rita.pk, at=stored.created_at, service="printer",
+        priority="normal", channel="portal", reference=request.reference,
+    )  # fmt: skip
+    assert (stored.kind, stored.data, stored.is_public, stored.actor_id) == (
+        built.kind,
+        built.data,
+        built.is_public,
+        built.actor_id,
+    )
+
+
+def test_record_inserts_the_built_events(cast):
+    request = submit(cast)
+    events.record(*written(cast, request).values())
+    assert RequestEvent.objects.filter(request=request).count() == 1 + len(EventKind.values)
+
+
+def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
+    cast, django_assert_num_queries
+):
+    request = submit(cast)
+    hidden = submit(
+        cast, service=cast.mediation, subject="Conflict", form_answers={"summary": "Private"}
+    )
+    built = written(cast, request)
+    built[EventKind.DEPENDENCY_ADDED].data = {"blocked_by": hidden.pk}
+    built[EventKind.DEPENDENCY_REMOVED].data = {"blocked_by": request.pk}
+    events.record(*built.values())
+    stored = list(
+        RequestEvent.objects.filter(request=request, created_at=AT)
+        .select_related("actor")
+        .order_by("id")
+    )
+    visible = requests_visible_to(cast.alex)
+    # People, teams and requests: one query each.
+    with django_assert_num_queries(3):
+        entries = events.describe(stored, visible_requests=visible)
+    assert [(entry.who, entry.when, entry.summary, entry.changes) for entry in entries] == [
+        ("Alex Tester", AT, "Created", ["Priority normal, via portal", "Filed for Rita Tester"]),
+        ("Alex Tester", AT, "Added an internal note", []),
+        ("Rita Tester", AT, "File attached", []),
+        ("Alex Tester", AT, "Status changed", ["New → In progress"]),
+        ("Lena Tester", AT, "Assigned", ["Nobody → Ivy Tester"]),
+        ("Alex Tester", AT, "Priority changed", ["Normal → Urgent"]),
+        ("Alex Tester", AT, "External outcome changed", ["“none” → “DEAL-7”"]),
+        ("Alex Tester", AT, "Transferred", [
+            "IT Service Desk → Facilities", "Service printer → cleaning",
+            "Reference IT-1000 → FAC-1000",
+        ]),
+        ("Alex Tester", AT, "Dependency added", ["Blocked by a request you cannot see"]),
+        ("Alex Tester", AT, "Dependency removed", [f"No longer blocked by {request.reference}"]),
+        ("Rita Tester", AT, "Watcher added", ["Carl Tester"]),
+        ("Alex Tester", AT, "First response", []),
+        ("Inhouse", AT, "SLA breached", ["Resolution"]),
+    ]  # fmt: skip
+
+
+def test_the_reader_asks_nothing_when_events_name_nobody(cast, django_assert_num_queries):
+    request = submit(cast)
+    stored = list(RequestEvent.objects.filter(request=request).select_related("actor"))
+    visible = requests_visible_to(cast.rita)
+    with django_assert_num_queries(0):
+        entries = events.describe(stored, visible_requests=visible)
+    assert [(entry.summary, entry.changes) for entry in entries] == [
+        ("Created", ["Priority normal, via portal"])
+    ]
