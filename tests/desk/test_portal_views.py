@@ -11,6 +11,7 @@ from tests.desk.helpers import fresh, frozen_time, snapshot, submit, upload
 from tests.factories import ROUND_THE_CLOCK, make_service
 
 from inhouse.desk.models import Comment, Notification, Request, Status
+from inhouse.desk.notifications import text_of
 from inhouse.desk.services import add_attachment, add_comment, add_watcher, transition_request
 from inhouse.sla.models import Calendar
 from inhouse.web.templatetags.inhouse_tags import business_duration
@@ -504,7 +505,7 @@ def test_notifications_list_and_mark_read(cast):
     # The reply, and the move into progress it caused.
     notification = Notification.objects.filter(recipient=cast.rita).first()
     html = client.get("/notifications/").content.decode()
-    assert notification.message in html
+    assert text_of(notification) in html
     assert '<span id="bell-count" class="bell__count bell__count--unread">2</span>' in html
     response = client.post(f"/notifications/{notification.pk}/read/")
     assert response.status_code == 302

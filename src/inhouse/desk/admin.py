@@ -27,8 +27,8 @@ from inhouse.desk.models import (
     RequestEvent,
     SavedView,
 )
-from inhouse.desk.services import add_comment
-from inhouse.desk.services.requests import MAX_BODY
+from inhouse.desk.notifications import text_of
+from inhouse.desk.services import MAX_BODY, add_comment
 from inhouse.org.selectors import person_for_user
 
 audit = logging.getLogger("inhouse.audit")
@@ -174,13 +174,17 @@ class CommentAdmin(AuditedAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "message", "created_at", "read_at")
+    list_display = ("recipient", "kind", "text", "created_at", "read_at")
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
     list_select_related = ("recipient",)
     search_fields = ("=recipient__email", "=request__reference")
     raw_id_fields = ("recipient", "request")
     ordering = ("-id",)
     show_full_result_count = False
+
+    @admin.display(description="text")
+    def text(self, notification: Notification) -> str:
+        return text_of(notification)
 
 
 @admin.register(CannedReply)

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from inhouse import policy
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import CannedReply, Request, SavedView, Status
-from inhouse.desk.selectors import get_request_for
-from inhouse.desk.selectors_workspace import parse_queue_query
+from inhouse.desk.selectors import get_request_for, parse_queue_query
 from inhouse.desk.services.lifecycle import transition_request, update_request
 from inhouse.org.models import Person, Team
 
