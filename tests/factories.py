@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from inhouse.catalog.models import Agreement, AgreementTarget, FieldKind, FormField, Service
+from inhouse.catalog.snapshot import catalog_changed
 from inhouse.org.models import Membership, MembershipRole, Person, PersonKind, Team, TeamKind
 from inhouse.sla.models import Calendar
 
@@ -18,6 +19,7 @@ OFFICE_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}
 
 def make_team(name: str, prefix: str, *, parent: Team | None = None, **fields: Any) -> Team:
     kind = TeamKind.TEAM if parent else TeamKind.DEPARTMENT
+    catalog_changed()
     return Team.objects.create(
         name=name,
         slug=name.lower().replace(" ", "-"),
@@ -61,6 +63,7 @@ def make_calendar(
     timezone: str = "UTC",
     **fields: Any,
 ) -> Calendar:
+    catalog_changed()
     return Calendar.objects.create(
         name=name, timezone=timezone, weekly_hours=weekly_hours or ROUND_THE_CLOCK, **fields
     )
@@ -77,6 +80,7 @@ def make_service(
     )
     for position, spec in enumerate(fields or []):
         FormField.objects.create(service=service, position=position, **spec)
+    catalog_changed()
     return service
 
 
@@ -104,6 +108,7 @@ def make_agreement(
             first_response_minutes=first_response,
             resolution_minutes=resolution,
         )
+    catalog_changed()
     return agreement
 
 

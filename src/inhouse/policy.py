@@ -16,8 +16,10 @@ Rules, in short:
 Anything a caller may not see is reported as not found, never as forbidden.
 """
 
+import operator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db.models import Q
@@ -38,6 +40,8 @@ class Viewer:
     queue_team_ids: frozenset[int]
     lead_team_ids: frozenset[int]
     is_admin: bool
+    # The team a person asks on behalf of unless they say otherwise: their first.
+    first_team_id: int | None = None
 
     @property
     def person_id(self) -> int:
@@ -45,7 +49,9 @@ class Viewer:
 
 
 def viewer_for(person: Person) -> Viewer:
-    memberships = list(Membership.objects.filter(person=person).values_list("team_id", "role"))
+    memberships = list(
+        Membership.objects.filter(person=person).order_by("id").values_list("team_id", "role")
+    )
     user = person.user
     return Viewer(
         person=person,
@@ -55,6 +61,7 @@ def viewer_for(person: Person) -> Viewer:
             team_id for team_id, role in memberships if role == MembershipRole.LEAD
         ),
         is_admin=person.is_org_admin or bool(user and user.is_superuser),
+        first_team_id=memberships[0][0] if memberships else None,
     )
 
 
@@ -87,7 +94,8 @@ def can_request_service(who: Person | Viewer, service: Service) -> bool:
         return True
     if viewer.person.kind in service.visible_to_kinds:
         return True
-    return service.visible_to_teams.filter(pk__in=viewer.team_ids).exists()
+    # .all() uses the teams prefetched with the service (the catalog snapshot does).
+    return any(team.pk in viewer.team_ids for team in service.visible_to_teams.all())
 
 
 def can_manage_team(who: Person | Viewer, team: Team) -> bool:
@@ -112,15 +120,22 @@ def can_manage_calendar(who: Person | Viewer, calendar: Calendar) -> bool:
 def visible_requests_q(viewer: Viewer) -> Q:
     if viewer.is_admin:
         return Q()
+    return reduce(operator.or_, ways_of_seeing_requests(viewer))
+
+
+def ways_of_seeing_requests(viewer: Viewer) -> list[Q]:
+    """Each way a (non-admin) viewer sees requests, one condition each; any of them
+    is enough. Lists read each as its own index range (see
+    ``desk.selectors.page_of_requests_visible_to``), so every team is its own way."""
     watched = Request.watchers.through.objects.filter(person_id=viewer.person_id).values(
         "request_id"
     )
-    return (
-        Q(requester_id=viewer.person_id)
-        | Q(pk__in=watched)
-        | Q(provider_team_id__in=viewer.queue_team_ids)
-        | (Q(customer_team_id__in=viewer.team_ids) & Q(confidential=False))
-    )
+    return [
+        Q(requester_id=viewer.person_id),
+        Q(pk__in=watched),
+        *(Q(provider_team_id=team_id) for team_id in sorted(viewer.queue_team_ids)),
+        *(Q(customer_team_id=team_id, confidential=False) for team_id in sorted(viewer.team_ids)),
+    ]
 
 
 def can_view_request(who: Person | Viewer, request: Request) -> bool:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Service
+from inhouse.core.admin import CatalogAdmin
 
 
 class FormFieldInline(admin.TabularInline):
@@ -13,7 +14,7 @@ class FormFieldInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(CatalogAdmin):
     list_display = (
         "name", "slug", "provider_team", "process_category", "visibility", "confidential",
         "is_active",
@@ -34,7 +35,7 @@ class AgreementTargetInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(CatalogAdmin):
     list_display = ("name", "provider_team", "service", "customer_team", "calendar", "is_active")
     list_filter = ("is_active",)
     list_select_related = ("provider_team", "service", "customer_team", "calendar")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Priority, Service
+from inhouse.catalog.snapshot import CatalogSnapshot, catalog_snapshot
 from inhouse.core.errors import NotFound
 from inhouse.org.models import Membership, Person, Team
 from inhouse.org.selectors import get_team
@@ -52,28 +53,27 @@ def requestable_services(viewer: Viewer, *, provider_team: Team | None = None) -
 
 
 def get_service_for(person: Person | Viewer, slug: str) -> Service:
-    service = (
-        Service.objects.select_related("provider_team")
-        .prefetch_related(
-            Prefetch("form_fields", queryset=FormField.objects.order_by("position", "id"))
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    """The service named by ``slug`` if the caller may ask for it.
+
+    Read from the process's catalog snapshot; a service it does not know yet (made
+    a moment ago by a path that did not bump the version) is looked up directly.
+    """
+    service = catalog_snapshot().services_by_slug.get(slug) or _service_by_slug(slug)
     if service is None or not can_request_service(person, service):
         raise NotFound("No such service.")
     return service
 
 
-def team_lineage(team: Team | None) -> list[int]:
-    """The team's id followed by its ancestors' ids, nearest first."""
-    lineage: list[int] = []
-    seen: set[int] = set()
-    while team is not None and team.pk not in seen:
-        lineage.append(team.pk)
-        seen.add(team.pk)
-        team = team.parent
-    return lineage
+def _service_by_slug(slug: str) -> Service | None:
+    return (
+        Service.objects.select_related("provider_team")
+        .prefetch_related(
+            Prefetch("form_fields", queryset=FormField.objects.order_by("position", "id"))
+        )
+        .prefetch_related("visible_to_teams")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def _specificity(lineage: list[int]) -> Callable[[Agreement], tuple[int, int]]:
@@ -94,21 +94,24 @@ def _specificity(lineage: list[int]) -> Callable[[Agreement], tuple[int, int]]:
     return rank
 
 
-def _candidate_agreements(provider_team_ids: set[int], lineage: list[int]) -> QuerySet[Agreement]:
-    return (
-        Agreement.objects.filter(is_active=True, provider_team_id__in=provider_team_ids)
-        .filter(Q(customer_team__isnull=True) | Q(customer_team_id__in=lineage))
-        .select_related("calendar")
+def _best_agreement(
+    snapshot: CatalogSnapshot, service: Service, lineage: list[int]
+) -> Agreement | None:
+    candidates = (
+        agreement
+        for agreement in snapshot.agreements_of(service.provider_team_id)
+        if agreement.service_id in (None, service.pk)
+        and (agreement.customer_team_id is None or agreement.customer_team_id in lineage)
     )
+    return min(candidates, key=_specificity(lineage), default=None)
 
 
 def applicable_agreement(service: Service, customer_team: Team | None) -> Agreement | None:
-    """The most specific active agreement for a request (see ``_specificity``)."""
-    lineage = team_lineage(customer_team)
-    candidates = _candidate_agreements({service.provider_team_id}, lineage).filter(
-        Q(service=service) | Q(service__isnull=True)
-    )
-    return min(candidates, key=_specificity(lineage), default=None)
+    """The most specific active agreement for a request (see ``_specificity``), with its
+    calendar and targets, from the process's catalog snapshot: no query but its version."""
+    snapshot = catalog_snapshot()
+    lineage = snapshot.lineage(customer_team.pk if customer_team else None)
+    return _best_agreement(snapshot, service, lineage)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,8 @@ class ExpectedTimes:
 def target_for(agreement: Agreement | None, priority: str) -> AgreementTarget | None:
     if agreement is None:
         return None
-    return agreement.targets.filter(priority=priority).first()
+    # .all(): an agreement from the snapshot has its targets prefetched.
+    return next((t for t in agreement.targets.all() if t.priority == priority), None)
 
 
 def expected_times(
@@ -140,8 +144,17 @@ def expected_times(
     )
 
 
-def default_customer_team(person: Person) -> Team | None:
-    """The team a person asks on behalf of unless they say otherwise: their first one."""
+def default_customer_team(person: Person | Viewer) -> Team | None:
+    """The team a person asks on behalf of unless they say otherwise: their first one.
+
+    A viewer knows it already (``Viewer.first_team_id``) and costs no query.
+    """
+    if isinstance(person, Viewer):
+        if person.first_team_id is None:
+            return None
+        return catalog_snapshot().teams_by_id.get(person.first_team_id) or (
+            Team.objects.filter(pk=person.first_team_id).first()
+        )
     membership = (
         Membership.objects.filter(person=person).select_related("team").order_by("id").first()
     )
@@ -151,27 +164,13 @@ def default_customer_team(person: Person) -> Team | None:
 def expected_times_by_service(
     services: list[Service], customer_team: Team | None
 ) -> dict[int, ExpectedTimes]:
-    """``expected_times`` at each service's default priority for a whole catalog, in two
-    queries, by the same precedence as ``applicable_agreement``."""
-    lineage = team_lineage(customer_team)
-    agreements = list(
-        _candidate_agreements({s.provider_team_id for s in services}, lineage).prefetch_related(
-            "targets"
-        )
-    )
-    rank = _specificity(lineage)
+    """``expected_times`` at each service's default priority for a whole catalog, by the
+    same precedence as ``applicable_agreement`` (from the snapshot: no query)."""
+    snapshot = catalog_snapshot()
+    lineage = snapshot.lineage(customer_team.pk if customer_team else None)
     expected: dict[int, ExpectedTimes] = {}
     for service in services:
-        best = min(
-            (
-                agreement
-                for agreement in agreements
-                if agreement.provider_team_id == service.provider_team_id
-                and agreement.service_id in (None, service.pk)
-            ),
-            key=rank,
-            default=None,
-        )
+        best = _best_agreement(snapshot, service, lineage)
         if best is None:
             continue
         target = next(

@@ -26,6 +26,7 @@ from inhouse.catalog.models import (
     Service,
     Visibility,
 )
+from inhouse.catalog.snapshot import catalog_changed
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.org.models import Person, PersonKind, Team
 from inhouse.sla.models import Calendar
@@ -194,6 +195,7 @@ def create_service(*, actor: Person, team: Team, details: ServiceDetails) -> Ser
             service = Service(provider_team=team)
             _apply_service(service, details)
             service.save()
+            catalog_changed()
             if details.visibility == Visibility.RESTRICTED:
                 service.visible_to_teams.set(details.visible_to_teams)
     except IntegrityError as exc:
@@ -219,6 +221,7 @@ def update_service(*, actor: Person, service: Service, details: ServiceDetails) 
         with transaction.atomic():
             _apply_service(service, details)
             service.save(update_fields=_SERVICE_FIELDS)
+            catalog_changed()
             restricted = details.visibility == Visibility.RESTRICTED
             service.visible_to_teams.set(details.visible_to_teams if restricted else [])
     except IntegrityError as exc:
@@ -291,6 +294,7 @@ def add_form_field(
             )
             _apply_form_field(form_field, details)
             form_field.save()
+            catalog_changed()
     except IntegrityError as exc:
         raise InvalidInput(
             "The field could not be added.",
@@ -308,7 +312,9 @@ def update_form_field(
     if errors:
         raise InvalidInput("The field could not be saved.", fields=errors)
     _apply_form_field(form_field, details)
-    form_field.save(update_fields=["label", "kind", "required", "choices", "help_text"])
+    with transaction.atomic():
+        form_field.save(update_fields=["label", "kind", "required", "choices", "help_text"])
+        catalog_changed()
     return form_field
 
 
@@ -324,6 +330,7 @@ def remove_form_field(*, actor: Person, form_field: FormField) -> None:
                 ]
                 agreement.save(update_fields=["customer_obligations"])
         form_field.delete()
+        catalog_changed()
 
 
 def reorder_form_fields(*, actor: Person, service: Service, keys_in_order: Sequence[str]) -> None:
@@ -342,6 +349,7 @@ def reorder_form_fields(*, actor: Person, service: Service, keys_in_order: Seque
                 fields[key].position = position
                 moved.append(fields[key])
         FormField.objects.bulk_update(moved, ["position"])
+        catalog_changed()
 
 
 # --- agreements ------------------------------------------------------------------------
@@ -436,6 +444,7 @@ def save_agreement(
     try:
         with transaction.atomic():
             _apply_agreement(target, details)
+            catalog_changed()
     except IntegrityError as exc:
         # Another agreement took this scope between our check and the save.
         if agreement is not None:
@@ -474,5 +483,7 @@ def deactivate_agreement(*, actor: Person, agreement: Agreement) -> Agreement:
     _require_agreement_manager(actor, agreement)
     if agreement.is_active:
         agreement.is_active = False
-        agreement.save(update_fields=["is_active"])
+        with transaction.atomic():
+            agreement.save(update_fields=["is_active"])
+            catalog_changed()
     return agreement

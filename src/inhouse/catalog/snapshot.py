@@ -12,22 +12,19 @@ change them.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
 from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Service
-from inhouse.core.versioned import VersionedCache, bump
+from inhouse.core.versioned import CATALOG, VersionedCache, bump
 from inhouse.org.models import Team
-
-CATALOG = "catalog"
 
 
 @dataclass(frozen=True)
 class CatalogSnapshot:
     services_by_slug: dict[str, Service]
-    team_parents: dict[int, int | None]
+    teams_by_id: dict[int, Team]
     agreements_by_provider: dict[int, list[Agreement]]
     visible_team_ids: dict[int, frozenset[int]]
 
@@ -36,7 +33,8 @@ class CatalogSnapshot:
         lineage: list[int] = []
         while team_id is not None and team_id not in lineage:
             lineage.append(team_id)
-            team_id = self.team_parents.get(team_id)
+            team = self.teams_by_id.get(team_id)
+            team_id = team.parent_id if team is not None else None
         return lineage
 
     def agreements_of(self, provider_team_id: int) -> list[Agreement]:
@@ -66,7 +64,7 @@ def _build() -> CatalogSnapshot:
     by_slug = {service.slug: service for service in services}
     return CatalogSnapshot(
         services_by_slug=by_slug,
-        team_parents=dict(Team.objects.values_list("pk", "parent_id")),
+        teams_by_id={team.pk: team for team in Team.objects.all()},
         agreements_by_provider=dict(by_provider),
         visible_team_ids={
             service.pk: frozenset(team.pk for team in service.visible_to_teams.all())
@@ -86,9 +84,3 @@ def catalog_changed() -> None:
     """Call inside the transaction that changes services, forms, agreements,
     targets, calendars or the team tree."""
     bump(CATALOG)
-
-
-def targets_by_priority(agreement: Agreement) -> dict[str, AgreementTarget]:
-    """An agreement's targets keyed by priority, from its prefetched rows when it has them."""
-    targets: Iterable[AgreementTarget] = agreement.targets.all()
-    return {target.priority: target for target in targets}

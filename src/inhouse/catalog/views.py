@@ -118,7 +118,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     viewer = viewer_or_404(request)
     text = request.GET.get("q", "").strip()[:200]
     services = list(services_visible_to(viewer, text=text or None))
-    expected = expected_times_by_service(services, default_customer_team(viewer.person))
+    expected = expected_times_by_service(services, default_customer_team(viewer))
     parent_ids = {s.provider_team.parent_id for s in services if s.provider_team.parent_id}
     parents = teams_by_id(parent_ids)
 
@@ -150,7 +150,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
     with not_found_as_404():
         service = get_service_for(viewer, slug)
-    customer_team = default_customer_team(viewer.person)
+    customer_team = default_customer_team(viewer)
     agreement = applicable_agreement(service, customer_team)
     form_fields = list(service.form_fields.all())
     obligations: list[str] = []

@@ -17,6 +17,10 @@ from inhouse.core.models import CacheVersion
 
 T = TypeVar("T")
 
+# The catalog snapshot (services, forms, agreements, targets, calendars, the team tree):
+# named here because apps below the catalog (sla, org) bump it too.
+CATALOG = "catalog"
+
 _caches: list["VersionedCache[object]"] = []
 
 

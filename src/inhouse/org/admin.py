@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from inhouse.core.admin import CatalogAdmin
 from inhouse.org.models import ApiToken, Membership, Person, Team
 from inhouse.org.services import revoke_api_token
 
@@ -58,7 +59,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(CatalogAdmin):
     list_display = (
         "name", "slug", "kind", "parent", "reference_prefix", "serves_external_customers",
         "is_active",

@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from inhouse.core.errors import Conflict, InvalidInput, NotFound
+from inhouse.core.versioned import CATALOG, bump
 from inhouse.org.models import (
     ApiToken,
     Membership,
@@ -405,6 +406,8 @@ def import_org(*, people_csv: TextIO, teams_csv: TextIO) -> ImportReport:
                 raise ImportErrors(errors)
             _write_teams(team_rows, report)
             _write_people(people_rows, report)
+            # The catalog snapshot holds the team tree.
+            bump(CATALOG)
     except IntegrityError as exc:
         raise Conflict(
             "Someone changed the organization while it was being imported; nothing was "

@@ -7,6 +7,7 @@ a request from its own SLA fields.
 from django.contrib import admin
 from django.http import HttpRequest
 
+from inhouse.core.admin import CatalogAdmin
 from inhouse.sla.models import Calendar, Clock, ClosedDay
 
 
@@ -18,7 +19,7 @@ class ClosedDayInline(admin.TabularInline):
 
 
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(CatalogAdmin):
     """Saving the calendar moves ``updated_at``, so every process drops its cached copy."""
 
     list_display = ("name", "timezone", "holiday_country", "holiday_subdivision", "updated_at")

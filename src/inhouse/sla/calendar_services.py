@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from inhouse import policy
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
+from inhouse.core.versioned import CATALOG, bump
 from inhouse.org.models import Person, validate_timezone
 from inhouse.sla.models import Calendar, ClosedDay, validate_weekly_hours
 
@@ -94,15 +95,18 @@ def update_calendar(
     calendar.timezone = timezone
     calendar.holiday_country = country
     calendar.holiday_subdivision = subdivision
-    calendar.save(
-        update_fields=[
-            "weekly_hours",
-            "timezone",
-            "holiday_country",
-            "holiday_subdivision",
-            "updated_at",
-        ]
-    )
+    with transaction.atomic():
+        calendar.save(
+            update_fields=[
+                "weekly_hours",
+                "timezone",
+                "holiday_country",
+                "holiday_subdivision",
+                "updated_at",
+            ]
+        )
+        # The catalog snapshot holds the agreements' calendars.
+        bump(CATALOG)
     logger.info("calendar %s changed by person %s", calendar.pk, actor.pk)
     return calendar
 
@@ -111,6 +115,7 @@ def _touch(calendar: Calendar) -> None:
     # Closed days live in their own table; saving the calendar moves updated_at,
     # which is what tells every process's cache that the calendar changed.
     calendar.save(update_fields=["updated_at"])
+    bump(CATALOG)
 
 
 def add_closed_day(*, actor: Person, calendar: Calendar, day: date, name: str) -> ClosedDay:

@@ -5,13 +5,17 @@ Visibility is always applied here: every other read of requests starts from
 """
 
 import logging
+import operator
+from functools import reduce
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from inhouse import policy
+from inhouse.catalog.snapshot import catalog_snapshot
 from inhouse.core.errors import NotFound
-from inhouse.core.pagination import KeysetPage, page_by_id
+from inhouse.core.pagination import KeysetPage, decode_id_cursor, page_by_id
 from inhouse.desk.models import Attachment, Comment, Request, RequestEvent, RequestReference
+from inhouse.desk.selectors.filters import RequestFilters, filter_requests
 from inhouse.org.models import Person, Team
 from inhouse.sla.models import Clock
 
@@ -77,6 +81,41 @@ def get_request_for(person: Person | policy.Viewer, reference: str) -> Request:
             "confidential request opened: person=%s request=%s", viewer.person_id, request.pk
         )
     return request
+
+
+def page_of_requests_visible_to(
+    person: Person | policy.Viewer,
+    filters: RequestFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> KeysetPage[Request]:
+    """One page, newest first, of the requests the person may see that match ``filters``.
+
+    Visibility is an OR of several ways of seeing a request (``policy.ways_of_seeing_
+    requests``). Asked as one condition, a database collects every visible row and
+    sorts them all before it can take a page, so the first page costs as much as the
+    whole history. Here each way is its own newest-first index range, cut to a page,
+    and the page is taken from the union of those few ids: the cost follows the page
+    size, not the table. A filter naming a queue the person works needs no visibility
+    test at all: they see all of it.
+    """
+    viewer = policy.as_viewer(person)
+    matching = filter_requests(Request.objects.all(), filters)
+    if cursor:
+        matching = matching.filter(pk__lt=decode_id_cursor(cursor))
+    teams = catalog_snapshot().teams_by_id
+    works_named_queue = filters.provider_team is not None and any(
+        team_id in teams and teams[team_id].slug == filters.provider_team
+        for team_id in viewer.queue_team_ids
+    )
+    if not (viewer.is_admin or works_named_queue):
+        newest_per_way = [
+            Q(pk__in=matching.filter(way).order_by("-pk").values("pk")[: limit + 1])
+            for way in policy.ways_of_seeing_requests(viewer)
+        ]
+        matching = Request.objects.filter(reduce(operator.or_, newest_per_way))
+    return page_of_requests(matching, cursor=None, limit=limit)
 
 
 def page_of_requests(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from django.db.models import F
+from django.db import connection
 
 from inhouse import policy
 from inhouse.catalog.models import Priority
@@ -100,18 +100,34 @@ def require_work(actor: Person, request: Request) -> policy.Viewer:
 
 
 def next_reference(team: Team) -> str:
-    TeamCounter.objects.get_or_create(
-        team=team, defaults={"last_number": FIRST_REFERENCE_NUMBER - 1}
-    )
+    """The next free reference of ``team``; the counter's row stays locked until commit,
+    so concurrent submits for one team queue here and never share a number."""
     while True:
-        # The UPDATE takes the row lock until commit, so concurrent submits queue here.
-        TeamCounter.objects.filter(team=team).update(last_number=F("last_number") + 1)
-        number = TeamCounter.objects.values_list("last_number", flat=True).get(team=team)
+        number = _take_number(team)
         reference = f"{team.reference_prefix}-{number}"
         # A prefix can come back to a team (renamed, or reused by another team):
         # numbers its requests already carry are skipped rather than clash.
         if not RequestReference.objects.filter(reference=reference).exists():
             return reference
+
+
+def _take_number(team: Team) -> int:
+    # One statement takes the lock and the number (SQLite 3.35+ and PostgreSQL both
+    # have RETURNING; the ORM's update() cannot return the new value).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TeamCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608 - the table name is ours
+            "WHERE team_id = %s RETURNING last_number",
+            [team.pk],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    # The team's first request: make its counter, then take the number as usual.
+    TeamCounter.objects.get_or_create(
+        team=team, defaults={"last_number": FIRST_REFERENCE_NUMBER - 1}
+    )
+    return _take_number(team)
 
 
 def clean_text(value: str, *, field: str, limit: int, required: bool) -> str:

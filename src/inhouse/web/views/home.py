@@ -59,7 +59,7 @@ class ProviderGroup:
 
 def _catalog_groups(viewer: policy.Viewer, text: str) -> list[ProviderGroup]:
     services = list(services_visible_to(viewer, text=text or None))
-    expected = expected_times_by_service(services, default_customer_team(viewer.person))
+    expected = expected_times_by_service(services, default_customer_team(viewer))
     groups: dict[int, ProviderGroup] = {}
     for service in services:
         group = groups.setdefault(
