@@ -73,7 +73,7 @@ class Cast:
 
 
 def submit_body(port: int, cast: Cast, service_slug: str) -> bytes:
-    """A body the service's form accepts: every required question answered from its kind."""
+    """A body the service's form accepts, from the form ``GET /api/v1/services/{slug}`` shows."""
     from load import Call, run_calls
 
     found = run_calls(
@@ -84,14 +84,18 @@ def submit_body(port: int, cast: Cast, service_slug: str) -> bytes:
         expect=200,
         keep_bodies=True,
     )
-    service = json.loads(found.bodies[0])
+    return body_for(json.loads(found.bodies[0]), cast)
+
+
+def body_for(service: dict, cast: Cast) -> bytes:
+    """Every required question of the service's form answered from its kind."""
     answers: dict[str, object] = {}
     for field in service["form"]:
         if not field["required"]:
             continue
         kind = field["kind"]
         if kind == "file":
-            raise SystemExit(f"{service_slug} requires a file; pick another service to bench.")
+            raise SystemExit(f"{service['slug']} requires a file; pick another service to bench.")
         answers[field["key"]] = {
             "number": 1,
             "date": datetime.date.today().isoformat(),
@@ -102,7 +106,7 @@ def submit_body(port: int, cast: Cast, service_slug: str) -> bytes:
         }.get(kind, "Bench answer")
     return json.dumps(
         {
-            "service": service_slug,
+            "service": service["slug"],
             "subject": "Locked out after holidays",
             "description": "Cannot sign in since coming back.",
             "form_answers": answers,
@@ -238,8 +242,11 @@ def measure_lists(port: int, cast: Cast, samples: int) -> dict[str, dict[str, fl
         calls = [Call("GET", path)] * samples
         run_calls(port, calls[:5], headers=headers, clients=1, expect=200)  # warm
         result = run_calls(port, calls, headers=headers, clients=1, expect=200)
-        figures[label] = {"p50": result.p50, "p99": result.p99}
-        say(f"    {label:<40} p50 {result.p50:7.1f} ms   p99 {result.p99:7.1f} ms")
+        figures[label] = {"p50": result.p50, "p99": result.p99, "calls": result.count}
+        say(
+            f"    {label:<40} p50 {result.p50:7.1f} ms   p99 {result.p99:7.1f} ms   "
+            f"({result.count} calls)"
+        )
     return figures
 
 

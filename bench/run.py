@@ -147,7 +147,7 @@ def print_summary(engine: str, results: dict[int, dict]) -> None:
         for label, latency in lists.items():
             print(
                 f"{label:<40} p50 {latency['p50']:6.1f} ms  p99 {latency['p99']:6.1f} ms  "
-                f"p99/floor {latency['p99'] / floor_p99:5.1f}"
+                f"p99/floor {latency['p99'] / floor_p99:5.1f}  ({latency['calls']} calls)"
             )
 
 
