@@ -84,6 +84,17 @@ def union_page(
     )
 
 
+def or_of_limited_in(
+    person: int, teams: tuple[int, ...], queue_teams: tuple[int, ...], extra: str = ""
+) -> str:
+    """The same branches as ``pk IN (… LIMIT n) OR …``: one query the ORM can write."""
+    where = " OR ".join(
+        f"r.id IN ({branch})" for branch in branch_ids(person, teams, queue_teams, extra)
+    )
+    cursor = f" AND {extra}" if extra else ""
+    return f"{ROW} WHERE ({where}){cursor} ORDER BY r.id DESC LIMIT {PAGE}"
+
+
 def timed(connection: sqlite3.Connection, sql: str) -> tuple[list, float, float]:
     rows: list = []
     samples = []
@@ -143,12 +154,14 @@ def main() -> None:
             f"API first page, {label}",
             f"{ROW} WHERE {visible(*who)} ORDER BY r.id DESC LIMIT {PAGE}",
             union_of_branches=union_page(*who),
+            or_of_limited_in=or_of_limited_in(*who),
         )
     compare(
         connection,
         "API page 50 deep, agent",
         f"{ROW} WHERE {visible(*agent)} AND r.id < {deep_cursor} ORDER BY r.id DESC LIMIT {PAGE}",
         union_of_branches=union_page(*agent, extra=f"r.id < {deep_cursor}"),
+        or_of_limited_in=or_of_limited_in(*agent, extra=f"r.id < {deep_cursor}"),
     )
     open_team = f"r.provider_team_id = {team} AND r.status IN {OPEN}"
     compare(
