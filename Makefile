@@ -48,8 +48,11 @@ test-postgres: $(VENV)/.installed-test postgresql-package
 	@echo "== test suite on PostgreSQL"
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-run
-	$(BIN)/python bench/run.py
+# SQLite figures first (submit and comment rates, lists, query counts), then the list
+# figures on a throwaway PostgreSQL cluster. `make bench BENCH_ARGS=--quick` tries it small.
+bench: $(VENV)/.installed-run postgresql-package
+	env -u INHOUSE_DATABASE_URL $(BIN)/python bench/run.py $(BENCH_ARGS)
+	scripts/with-postgres.sh $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

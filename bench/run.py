@@ -1,254 +1,191 @@
 """`make bench`: the speed figures Inhouse tracks, printed from one run.
 
-- Requests submitted per second through the HTTP API (one gunicorn process,
-  SQLite) next to a bare Django view inserting one row under the same server;
-  the ratio is the figure to watch (aim: at least 0.5).
-- p50/p99 latency of submit and of filtered lists with 100,000 requests.
-- Server time of the agent queue page and the request page with 100,000 requests.
+- Submits and comments per second through the HTTP API (gunicorn, 2 workers,
+  8 clients) next to the submit floor, a bare Django view doing one token look-up
+  and one INSERT, timed in the same run; the ratios are the figures to watch
+  (aim: at least 0.5).
+- p50/p99 of submit, of the API list (first page, filtered, 50 pages deep) and of
+  the agent queue page end to end, at 100,000 and at 1,000,000 requests, next to
+  the list floor, a bare view doing one indexed SELECT of a page.
+- SQL queries per submit, comment and transition.
 - BusinessCalendar.add calls per second.
 
-The 100,000-request database is generated once under var/bench/ and reused.
-All traffic goes to 127.0.0.1; loops are bounded in count.
+SQLite by default; with INHOUSE_DATABASE_URL set (scripts/with-postgres.sh), the
+list figures on PostgreSQL. Any timed response that is not the expected 2xx stops
+the bench with an error. The databases are generated once (SQLite: under
+var/bench/, reused; each run measures a fresh copy so runs do not drift) and all
+traffic goes to 127.0.0.1.
 """
 
 import argparse
-import http.client
 import json
 import os
-import socket
-import statistics
+import shutil
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH_DIR = ROOT / "var" / "bench"
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = ROOT / "var" / "bench"
 PYTHON = sys.executable
 
-
-def configure_django(data_dir: Path) -> None:
-    os.environ["INHOUSE_DATA_DIR"] = str(data_dir)
-    os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
-    os.environ["INHOUSE_BENCH_ENDPOINTS"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inhouse.settings")
-    import django
-
-    django.setup()
+FULL_SIZES = (100_000, 1_000_000)
+QUICK_SIZES = (10_000, 50_000)
 
 
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
+def worker(args: list[str], env: dict[str, str]) -> None:
+    """Run measure.py; its failure (an unexpected status) is the bench's failure."""
+    completed = subprocess.run([PYTHON, str(BENCH / "measure.py"), *args], env=env, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"bench failed (measure.py exited with {completed.returncode})")
 
 
-def describe(samples_ms: list[float]) -> str:
-    return (
-        f"p50 {statistics.median(samples_ms):7.1f} ms   p99 {percentile(samples_ms, 0.99):7.1f} ms"
-    )
+# --- SQLite: pristine databases under var/bench/, a working copy per run ----------------
 
 
-def ensure_data(request_count: int) -> None:
-    from django.core.management import call_command
-
-    from inhouse.desk.models import Request
-    from inhouse.org.models import Person
-
-    call_command("migrate", verbosity=0)
-    if Person.objects.exists():
-        have = Request.objects.count()
-        print(f"reusing {BENCH_DIR / 'inhouse.sqlite3'} ({have:,} requests)")
-        return
-    from inhouse.demo.generator import generate_demo
-
-    started = time.perf_counter()
-    summary = generate_demo(seed=11, request_count=request_count)
-    print(
-        f"generated the bench organization: {summary.requests:,} requests, "
-        f"{summary.events:,} events in {time.perf_counter() - started:.0f} s"
-    )
+def sqlite_env(directory: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "INHOUSE_DATABASE_URL"}
+    return {**env, "INHOUSE_DATA_DIR": str(directory)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def prepare_sqlite(sizes: tuple[int, ...], out: Path) -> None:
+    """Each size's pristine database: the smallest generated, the others grown from it."""
+    base = sizes[0]
+    for size in sizes:
+        pristine = DATA / f"sqlite-{size}"
+        if not (pristine / "inhouse.sqlite3").exists() and size != base:
+            pristine.mkdir(parents=True, exist_ok=True)
+            shutil.copy(DATA / f"sqlite-{base}" / "inhouse.sqlite3", pristine / "inhouse.sqlite3")
+        print(f"== data: {size:,} requests in {pristine}", flush=True)
+        worker(["--prepare", f"--requests={size}", f"--base={base}", f"--out={out}"],
+               sqlite_env(pristine))  # fmt: skip
 
 
-def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ}
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "inhouse.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", "1",
-            "--threads", "4",
-            "--log-level", "warning",
-            "--no-control-socket",
-        ],
-        env=env,
-        cwd=ROOT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start within 30 s")
+def working_copy_sqlite(size: int) -> Path:
+    run = DATA / f"run-{size}"
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    shutil.copy(DATA / f"sqlite-{size}" / "inhouse.sqlite3", run / "inhouse.sqlite3")
+    return run
 
 
-def hammer(port: int, method: str, path: str, bodies: list[bytes], headers: dict, clients: int):
-    """Send every body once, spread over ``clients`` keep-alive connections."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    chunks = [bodies[n::clients] for n in range(clients)]
-
-    def run(chunk: list[bytes]) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for body in chunk:
-            started = time.perf_counter()
-            connection.request(method, path, body=body or None, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                statuses[response.status] = statuses.get(response.status, 0) + 1
-        connection.close()
-
-    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(bodies) / (time.perf_counter() - started), latencies, statuses
+# --- PostgreSQL: one throwaway cluster, a database per size -----------------------------
 
 
-def bench_http(submits: int, lists: int) -> None:
-    from django.db import connection
-
-    from inhouse.ops.bench import BENCH_TABLE_SQL
-    from inhouse.org.models import Person
-    from inhouse.org.services import create_api_token
-
-    with connection.cursor() as cursor:
-        cursor.execute(BENCH_TABLE_SQL)
-    requester = Person.objects.get(user__username="rita")
-    agent = Person.objects.get(user__username="alex")
-    requester_token = create_api_token(person=requester, name="bench")
-    agent_token = create_api_token(person=agent, name="bench")
-    connection.close()
-
-    port = free_port()
-    server = start_server(port)
-    try:
-        json_headers = {"Content-Type": "application/json"}
-        submit_body = json.dumps(
-            {
-                "service": "password-reset",
-                "subject": "Locked out after holidays",
-                "form_answers": {},
-            }
-        ).encode()
-        # Warm both paths so imports and caches are not counted.
-        hammer(port, "POST", "/bench/insert", [b"{}"] * 20, json_headers, 2)
-        hammer(port, "POST", "/api/v1/requests", [submit_body] * 20,
-               {**json_headers, "Authorization": f"Bearer {requester_token}"}, 2)  # fmt: skip
-
-        bare_rate, _, bare_statuses = hammer(
-            port, "POST", "/bench/insert", [submit_body] * submits, json_headers, 4
-        )
-        api_rate, submit_ms, api_statuses = hammer(
-            port, "POST", "/api/v1/requests", [submit_body] * submits,
-            {**json_headers, "Authorization": f"Bearer {requester_token}"}, 4,
-        )  # fmt: skip
-        print("\n== submit through the HTTP API (1 gunicorn process, 4 threads, SQLite, 4 clients)")
-        print(f"bare Django insert view   {bare_rate:8.0f} req/s   statuses {bare_statuses}")
-        print(f"POST /api/v1/requests     {api_rate:8.0f} req/s   statuses {api_statuses}")
-        print(f"ratio API / bare          {api_rate / bare_rate:8.2f}   (aim: >= 0.5)")
-        print(f"submit latency            {describe(submit_ms)}")
-
-        agent_headers = {"Authorization": f"Bearer {agent_token}"}
-        print(f"\n== filtered lists, {lists} sequential calls each, 1 client")
-        for label, path in [
-            (
-                "team open queue",
-                "/api/v1/requests?provider_team=it-service-desk&open=true&limit=25",
-            ),
-            ("status + priority", "/api/v1/requests?status=new&status=in_progress&priority=high"),
-            ("breached", "/api/v1/requests?provider_team=it-service-desk&breached=true"),
-            ("text search", "/api/v1/requests?q=laptop&limit=25"),
-        ]:
-            _, samples, statuses = hammer(port, "GET", path, [b""] * lists, agent_headers, 1)
-            print(f"{label:<24}  {describe(samples)}   statuses {statuses}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def postgres_url(database: str) -> str:
+    base = os.environ["INHOUSE_DATABASE_URL"]
+    return base.rsplit("/", 1)[0] + "/" + database
 
 
-def bench_pages(loads: int) -> None:
-    """Server time of the agent's pages, measured in-process (no network)."""
-    from django.test import Client
-    from django.urls import NoReverseMatch, Resolver404, resolve
+def postgres_admin(statement: str) -> None:
+    import psycopg
 
-    from inhouse.desk.models import Request
-    from inhouse.org.models import Person
+    with psycopg.connect(postgres_url("postgres"), autocommit=True) as connection:
+        connection.execute(statement)
 
-    agent = Person.objects.get(user__username="alex")
-    client = Client()
-    client.force_login(agent.user)
-    team_slug = agent.memberships.first().team.slug
-    sample = Request.objects.filter(provider_team__slug=team_slug).order_by("-pk").first()
-    pages = [
-        ("agent queue page", f"/work/{team_slug}/"),
-        ("agent request page", f"/work/requests/{sample.reference}/"),
-        ("requester home page", "/"),
-    ]
-    print(f"\n== web pages with {Request.objects.count():,} requests, {loads} loads each")
-    for label, path in pages:
-        try:
-            resolve(path)
-        except (Resolver404, NoReverseMatch):
-            print(f"{label:<24}  not built yet")
-            continue
-        client.get(path)
-        samples = []
-        for _ in range(loads):
-            started = time.perf_counter()
-            response = client.get(path)
-            samples.append((time.perf_counter() - started) * 1000)
+
+def postgres_env(database: str) -> dict[str, str]:
+    return {**os.environ, "INHOUSE_DATABASE_URL": postgres_url(database)}
+
+
+def prepare_postgres(sizes: tuple[int, ...], out: Path) -> None:
+    base = sizes[0]
+    for size in sizes:
+        database = f"bench_{size}"
+        postgres_admin(f"DROP DATABASE IF EXISTS {database}")
+        template = f" TEMPLATE bench_{base}" if size != base else ""
+        postgres_admin(f"CREATE DATABASE {database}{template}")
+        print(f"== data: {size:,} requests in PostgreSQL database {database}", flush=True)
+        worker(["--prepare", f"--requests={size}", f"--base={base}", f"--out={out}"],
+               postgres_env(database))  # fmt: skip
+
+
+def working_copy_postgres(size: int) -> str:
+    database = f"bench_run_{size}"
+    postgres_admin(f"DROP DATABASE IF EXISTS {database}")
+    postgres_admin(f"CREATE DATABASE {database} TEMPLATE bench_{size}")
+    return database
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def print_summary(engine: str, results: dict[int, dict]) -> None:
+    print(f"\n==== summary, {engine}")
+    first = next(iter(results.values()))
+    if "queries" in first:
+        counts = first["queries"]
         print(
-            f"{label:<24}  {describe(samples)}   "
-            f"status {response.status_code}   (aim: median < 100 ms)"
+            f"SQL queries: submit {counts['submit']}, comment {counts['comment']}, "
+            f"transition {counts['transition']}"
         )
-
-
-def bench_business_time() -> None:
-    print("\n== business-time arithmetic")
-    subprocess.run([PYTHON, str(ROOT / "bench" / "bench_businesstime.py")], check=True)
+    for figures in results.values():
+        print(
+            f"\n-- {figures['requests']:,} requests; the agent's team {figures['team']} holds "
+            f"{figures['team_requests']:,}, {figures['team_open']:,} of them open"
+        )
+        rates = figures.get("rates")
+        if rates:
+            floor = rates["floor_rate"]
+            print(f"floor (token look-up + INSERT)  {floor:7.0f} req/s")
+            print(
+                f"POST /api/v1/requests           {rates['submit_rate']:7.0f} req/s   "
+                f"ratio {rates['submit_rate'] / floor:4.2f} (aim >= 0.5)   "
+                f"p50 {rates['submit_p50']:6.1f} ms  p99 {rates['submit_p99']:6.1f} ms "
+                "(8 clients)"
+            )
+            print(
+                f"POST …/comments                 {rates['comment_rate']:7.0f} req/s   "
+                f"ratio {rates['comment_rate'] / floor:4.2f}                 "
+                f"p50 {rates['comment_p50']:6.1f} ms  p99 {rates['comment_p99']:6.1f} ms"
+            )
+        lists = figures["lists"]
+        floor_p99 = next(iter(lists.values()))["p99"]
+        for label, latency in lists.items():
+            print(
+                f"{label:<40} p50 {latency['p50']:6.1f} ms  p99 {latency['p99']:6.1f} ms  "
+                f"p99/floor {latency['p99'] / floor_p99:5.1f}  ({latency['calls']} calls)"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=100_000, help="size of the bench database")
-    parser.add_argument("--submits", type=int, default=1000)
-    parser.add_argument("--lists", type=int, default=200)
-    parser.add_argument("--page-loads", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="10,000 and 50,000 requests")
+    parser.add_argument("--submits", type=int, default=1000, help="timed submits per size")
+    parser.add_argument("--samples", type=int, default=200, help="timed calls per list")
     options = parser.parse_args()
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    configure_django(BENCH_DIR)
-    ensure_data(options.requests)
-    bench_http(options.submits, options.lists)
-    bench_pages(options.page_loads)
-    bench_business_time()
+    sizes = QUICK_SIZES if options.quick else FULL_SIZES
+    submits = min(options.submits, 300) if options.quick else options.submits
+    on_postgres = bool(os.environ.get("INHOUSE_DATABASE_URL"))
+    engine = "PostgreSQL (lists only)" if on_postgres else "SQLite WAL"
+    DATA.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "result.json"
+        if on_postgres:
+            prepare_postgres(sizes, out)
+        else:
+            prepare_sqlite(sizes, out)
+        for size in sizes:
+            print(f"\n== measuring {size:,} requests on {engine}", flush=True)
+            args = [f"--requests={size}", f"--base={sizes[0]}", f"--out={out}",
+                    f"--submits={submits}", f"--samples={options.samples}"]  # fmt: skip
+            if on_postgres:
+                worker(args, postgres_env(working_copy_postgres(size)))
+            else:
+                run = working_copy_sqlite(size)
+                worker([*args, "--rates"], sqlite_env(run))
+                shutil.rmtree(run)
+            results[size] = json.loads(out.read_text())
+    if not on_postgres:
+        print("\n== business-time arithmetic", flush=True)
+        subprocess.run([PYTHON, str(BENCH / "bench_businesstime.py")], check=True)
+    print_summary(engine, results)
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
