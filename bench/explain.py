@@ -19,7 +19,7 @@ SLOWEST = 3
 
 def setup_django() -> None:
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "inhouse.settings"
     import django
 
     django.setup()

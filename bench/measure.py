@@ -29,14 +29,14 @@ def say(message: str) -> None:
 def setup_django() -> None:
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
     os.environ["INHOUSE_BENCH_ENDPOINTS"] = "1"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "inhouse.settings"
     import django
 
     django.setup()
 
 
 def server_env() -> dict[str, str]:
-    """The bench's own settings and URLs on the server's path; whitenoise wants its folder."""
+    """The sources on the server's path; whitenoise wants its folder."""
     if os.environ.get("INHOUSE_DATA_DIR"):
         (Path(os.environ["INHOUSE_DATA_DIR"]) / "static").mkdir(exist_ok=True)
     paths = [str(BENCH), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]

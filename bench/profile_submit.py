@@ -19,7 +19,7 @@ TOP = 30
 
 def main() -> None:
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "inhouse.settings"
     import django
 
     django.setup()

@@ -17,9 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 if settings.BENCH_ENDPOINTS:
-    from inhouse.ops.bench import insert_one_row
-
-    urlpatterns.append(path("bench/insert", insert_one_row))
+    urlpatterns.append(path("", include("inhouse.ops.bench")))
 
 handler404 = "inhouse.web.views.errors.page_not_found"
 handler403 = "inhouse.web.views.errors.permission_denied"

@@ -89,7 +89,9 @@ class Request(models.Model):
             models.Index(fields=["provider_team", "status", "resolution_due_at"], name="req_queue"),
             models.Index(fields=["provider_team", "-id"], name="req_team_recent"),
             models.Index(fields=["requester", "-id"], name="req_requester"),
-            models.Index(fields=["customer_team", "-id"], name="req_customer"),
+            # A customer team's colleagues see its non-confidential requests: the
+            # list reads that range newest first without touching confidential rows.
+            models.Index(fields=["customer_team", "confidential", "-id"], name="req_customer_open"),
             models.Index(fields=["assignee", "status"], name="req_assignee"),
             models.Index(fields=["status", "-id"], name="req_status"),
         ]

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -306,32 +307,60 @@ def queue_for(
 # --- counts ---------------------------------------------------------------------------------
 
 
+# Counting stops here: a team's whole history can be millions of rows, and how many
+# more than this is no help to anyone reading a tab.
+COUNT_CAP = 10_000
+
+
+class Tally(int):
+    """A count that may have stopped at ``COUNT_CAP``; it reads "10,000+" then."""
+
+    at_least: bool
+
+    def __new__(cls, value: int, *, at_least: bool = False) -> "Tally":
+        tally = super().__new__(cls, min(value, COUNT_CAP) if at_least else value)
+        tally.at_least = at_least
+        return tally
+
+    def __str__(self) -> str:
+        return f"{int(self):,}+" if self.at_least else str(int(self))
+
+
+def _sum(tallies: Sequence[Tally]) -> Tally:
+    return Tally(sum(tallies), at_least=any(tally.at_least for tally in tallies))
+
+
 @dataclass(frozen=True)
 class QueueCounts:
-    by_status: dict[str, int]
+    by_status: dict[str, Tally]
     # Saved view id -> how many requests it shows now; None when its query no longer parses.
-    by_view: dict[int, int | None]
+    by_view: dict[int, Tally | None]
 
     @property
-    def open(self) -> int:
-        return sum(self.by_status.get(status, 0) for status in OPEN_STATUSES)
+    def open(self) -> Tally:
+        return _sum([self.by_status.get(status, Tally(0)) for status in OPEN_STATUSES])
 
     @property
-    def total(self) -> int:
-        return sum(self.by_status.values())
+    def total(self) -> Tally:
+        return _sum(list(self.by_status.values()))
 
 
 def queue_counts(
     person: Person | policy.Viewer, team: Team, saved_views: Sequence[SavedView] = ()
 ) -> QueueCounts:
-    """Requests per status and per saved view, in one grouped query."""
+    """Requests per status and per saved view, in one statement.
+
+    Each count reads at most ``COUNT_CAP`` + 1 entries of an index range (team and
+    status, or the view's filters), so the page costs the same with a year of history
+    as with a week's.
+    """
     viewer = policy.as_viewer(person)
     if not policy.works_queue(viewer, team):
         raise NotFound("No such queue.")
-    requests = team_queue(viewer, team)
-    aggregates = {
-        f"status_{index}": Count("pk", filter=Q(status=status))
-        for index, status in enumerate(Status.values)
+    # Whoever works the queue sees all of it (``team_queue``).
+    held = Request.objects.filter(provider_team=team)
+    counted: dict[str, QuerySet[Request]] = {
+        f"status:{status}": held.filter(status=status) for status in Status.values
     }
     broken: list[int] = []
     for view in saved_views:
@@ -340,14 +369,29 @@ def queue_counts(
         except InvalidInput:
             broken.append(view.pk)
             continue
-        # The outer query already keeps to what the viewer may see; the view only narrows it.
-        matching = filter_requests(Request.objects.filter(provider_team=team), filters)
-        aggregates[f"view_{view.pk}"] = Count("pk", filter=Q(pk__in=matching.values("pk")))
-    totals = requests.aggregate(**aggregates)
+        counted[f"view:{view.pk}"] = filter_requests(held, replace(filters, provider_team=None))
+    totals = _capped_counts(counted)
     return QueueCounts(
-        by_status={status: totals[f"status_{index}"] for index, status in enumerate(Status.values)},
+        by_status={status: totals[f"status:{status}"] for status in Status.values},
         by_view={
-            view.pk: None if view.pk in broken else totals[f"view_{view.pk}"]
+            view.pk: None if view.pk in broken else totals[f"view:{view.pk}"]
             for view in saved_views
         },
     )
+
+
+def _capped_counts(counted: dict[str, QuerySet[Request]]) -> dict[str, Tally]:
+    """How many rows each query finds, up to the cap, all in one round trip."""
+    parts, params = [], []
+    for index, rows in enumerate(counted.values()):
+        sql, row_params = rows.values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        # The ORM compiled the SQL; every value stays a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{index})")  # noqa: S608
+        params.extend(row_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        found = cursor.fetchone()
+    return {
+        name: Tally(count, at_least=count > COUNT_CAP)
+        for name, count in zip(counted, found, strict=True)
+    }
