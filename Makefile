@@ -54,8 +54,13 @@ bench: $(VENV)/.installed-run postgresql-package
 	env -u INHOUSE_DATABASE_URL $(BIN)/python bench/run.py $(BENCH_ARGS)
 	scripts/with-postgres.sh $(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# ruff for style, mypy (with django-stubs) for types, import-linter for the direction
+# of imports that docs/architecture.md draws; each must be clean.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .hypothesis
