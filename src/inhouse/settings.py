@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "inhouse.core.middleware.CorrelationIdMiddleware",
+    "inhouse.core.middleware.CacheScopeMiddleware",
     "inhouse.core.middleware.RequestSizeLimitMiddleware",
     "inhouse.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -3,7 +3,7 @@
 import pytest
 
 from inhouse.core.models import CacheVersion
-from inhouse.core.versioned import VersionedCache, bump, current_version
+from inhouse.core.versioned import VersionedCache, bump, current_version, one_read_per_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,23 @@ def test_get_reads_one_row(django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert cache.get() == "built"
+
+
+def test_within_one_scope_the_row_is_read_once(django_assert_num_queries):
+    cache = VersionedCache("test-scope", lambda: "built")
+    cache.get()
+
+    with one_read_per_scope(), django_assert_num_queries(1):
+        cache.get()
+        cache.get()
+        cache.get()
+
+
+def test_a_bump_inside_the_scope_is_seen_by_the_same_scope():
+    builds = []
+    cache = VersionedCache("test-scope-bump", lambda: builds.append(1) or len(builds))
+
+    with one_read_per_scope():
+        assert cache.get() == 1
+        bump("test-scope-bump")
+        assert cache.get() == 2

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 
 from inhouse.core.correlation import reset_correlation_id, set_correlation_id
+from inhouse.core.versioned import one_read_per_scope
 
 
 class CorrelationIdMiddleware:
@@ -108,3 +109,14 @@ def _has_nul(parameters: QueryDict) -> bool:
         "\x00" in key or any("\x00" in value for value in values)
         for key, values in parameters.lists()
     )
+
+
+class CacheScopeMiddleware:
+    """Each process cache checks its version row once per HTTP request, not per use."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with one_read_per_scope():
+            return self.get_response(request)

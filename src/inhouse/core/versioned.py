@@ -2,13 +2,17 @@
 
 A ``VersionedCache`` holds whatever its ``build`` function returns, tagged with the
 version of its ``CacheVersion`` row at build time. ``get()`` reads that row (one
-primary-key SELECT) and rebuilds when it moved. ``bump(name)`` moves it; callers
+primary-key SELECT) and rebuilds when it moved. Inside an HTTP request (see
+``CacheScopeMiddleware``) the row is read once per request, however often the
+cache is used. ``bump(name)`` moves it; callers
 bump inside the transaction that makes the change, so the new version becomes
 visible exactly when the change does.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from django.db.models import F
@@ -22,15 +26,36 @@ T = TypeVar("T")
 CATALOG = "catalog"
 
 _caches: list["VersionedCache[object]"] = []
+# Versions already read in the current HTTP request, by cache name; None outside one.
+_read_in_scope: ContextVar[dict[str, int] | None] = ContextVar("_read_in_scope", default=None)
+
+
+@contextmanager
+def one_read_per_scope() -> Iterator[None]:
+    """Within the block, each cache's version row is read at most once."""
+    token = _read_in_scope.set({})
+    try:
+        yield
+    finally:
+        _read_in_scope.reset(token)
 
 
 def current_version(name: str) -> int:
+    scope = _read_in_scope.get()
+    if scope is not None and name in scope:
+        return scope[name]
     version = CacheVersion.objects.filter(name=name).values_list("version", flat=True).first()
+    if scope is not None:
+        scope[name] = version or 0
     return version or 0
 
 
 def bump(name: str) -> None:
     """Tell every process that the cached picture ``name`` is out of date."""
+    scope = _read_in_scope.get()
+    if scope is not None:
+        # This request reads its own change from here on.
+        scope.pop(name, None)
     if not CacheVersion.objects.filter(name=name).update(version=F("version") + 1):
         _, created = CacheVersion.objects.get_or_create(name=name, defaults={"version": 1})
         if not created:
