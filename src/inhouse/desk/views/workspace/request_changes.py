@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,7 +154,8 @@ def _stale(
     changes = history_entries(viewer, fresh, since=loaded_at) if loaded_at else []
     bound = {}
     if name is not None:
-        data: QueryDict = form.data.copy()
+        # The form was bound to the posted data: send that again with the new version.
+        data = request.POST.copy()
         data["version"] = str(fresh.version)
         data["loaded_at"] = timezone.now().isoformat()
         bound[name] = forms_for(viewer, fresh, loaded_at="")[name](data)
