@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
-from inhouse.desk.forms.workspace import CommentForm, VersionedForm
+from inhouse.desk.forms.workspace import AssignForm, CommentForm, TransferForm, VersionedForm
 from inhouse.desk.models import Request, Status
 from inhouse.desk.selectors import get_request_for
 from inhouse.desk.selectors.history import history_entries
@@ -48,8 +48,8 @@ def _kept_summary(name: str, form: forms.Form) -> str:
     data = getattr(form, "cleaned_data", {})
     if name == "transition" and data.get("to") in Status.values:
         return _("You were moving it to “%(status)s”.") % {"status": Status(data["to"]).label}
-    if name == "assign" and "assignee" in data:
-        assignee = form.chosen_assignee()  # type: ignore[attr-defined]
+    if isinstance(form, AssignForm) and "assignee" in data:
+        assignee = form.chosen_assignee()
         return (
             _("You were assigning it to %(name)s.") % {"name": assignee.full_name}
             if assignee
@@ -61,9 +61,9 @@ def _kept_summary(name: str, form: forms.Form) -> str:
         }
     if name == "dependency" and data.get("reference"):
         return _("You were adding %(reference)s as a blocker.") % {"reference": data["reference"]}
-    if name == "transfer" and data.get("service"):
+    if isinstance(form, TransferForm) and data.get("service"):
         return _("You were transferring it to %(service)s.") % {
-            "service": form.chosen_service().name  # type: ignore[attr-defined]
+            "service": form.chosen_service().name
         }
     return _("You were changing it.")
 
