@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from tests.conftest import client_for
 from tests.desk.helpers import fresh, frozen_time, snapshot, submit, upload
-from tests.factories import ROUND_THE_CLOCK, make_service
+from tests.factories import ROUND_THE_CLOCK, make_person, make_service
 
+from inhouse.catalog.models import FieldKind
 from inhouse.desk.models import Comment, Notification, Request, Status
 from inhouse.desk.notifications import text_of
 from inhouse.desk.services import add_attachment, add_comment, add_watcher, transition_request
@@ -197,6 +199,82 @@ def test_a_team_the_viewer_is_not_in_cannot_be_chosen(cast):
     )
     assert response.status_code == 400
     assert Request.objects.count() == 0
+
+
+# --- a person as an answer -------------------------------------------------------------------
+
+NEWCOMER_URL = "/services/newcomer-laptop/request/"
+
+
+@pytest.fixture
+def newcomer_laptop(cast):
+    """A service that asks for a person: the colleague the laptop is for."""
+    return make_service(
+        cast.service_desk,
+        "Laptop for a newcomer",
+        slug="newcomer-laptop",
+        fields=[
+            {"key": "newcomer", "label": "Newcomer", "kind": FieldKind.PERSON, "required": True}
+        ],
+    )
+
+
+def _newcomer_form(newcomer: str) -> dict[str, str]:
+    return {"subject": "A laptop for the new designer", "answer_newcomer": newcomer}
+
+
+def test_a_person_field_is_a_search_box_without_an_option_per_person(cast, newcomer_laptop):
+    html = client_for(cast.rita).get(NEWCOMER_URL).content.decode()
+    assert 'type="text" name="answer_newcomer"' in html
+    assert 'list="id_answer_newcomer-choices"' in html
+    assert f'hx-get="{reverse("org:people-search")}"' in html
+    assert '<datalist id="id_answer_newcomer-choices"></datalist>' in html
+    # Nobody is listed in the page: the suggestions come from the search as one types.
+    for person in (cast.carl, cast.otto, cast.ada):
+        assert person.email not in html
+        assert person.full_name not in html
+
+
+@pytest.mark.parametrize("handle", ["carl@example.com", "CARL@example.com", "carl"])
+def test_a_person_is_answered_by_email_or_username_and_stored_by_id(cast, newcomer_laptop, handle):
+    response = client_for(cast.rita).post(NEWCOMER_URL, _newcomer_form(handle))
+    assert response.status_code == 302
+    assert Request.objects.get().form_answers == {"newcomer": cast.carl.pk}
+
+
+def test_a_person_nobody_answers_to_is_refused_next_to_the_field(cast, newcomer_laptop):
+    response = client_for(cast.rita).post(NEWCOMER_URL, _newcomer_form("nobody@example.com"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert Request.objects.count() == 0
+    assert (
+        '<ul class="errorlist" id="id_answer_newcomer_error"><li>Nobody active answers to '
+        "“nobody@example.com”; type a username or an email address.</li>" in html
+    )
+    assert 'value="nobody@example.com"' in html
+
+
+def test_a_name_several_people_share_asks_for_the_one_meant(cast, newcomer_laptop):
+    make_person("karl", team=cast.finance, full_name=cast.carl.full_name)
+    response = client_for(cast.rita).post(NEWCOMER_URL, _newcomer_form(cast.carl.full_name))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert Request.objects.count() == 0
+    assert (
+        '<ul class="errorlist" id="id_answer_newcomer_error"><li>Several people are called '
+        f"“{cast.carl.full_name}”; type the username or email address of the one you mean.</li>"
+        in html
+    )
+
+
+def test_a_missing_person_is_reported_by_the_service(cast, newcomer_laptop):
+    response = client_for(cast.rita).post(NEWCOMER_URL, _newcomer_form(""))
+    assert response.status_code == 400
+    assert Request.objects.count() == 0
+    assert (
+        '<ul class="errorlist" id="id_answer_newcomer_error"><li>This field is required.</li>'
+        in response.content.decode()
+    )
 
 
 def test_a_service_the_viewer_cannot_request_is_not_found(cast):

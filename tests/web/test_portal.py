@@ -3,8 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 from tests.desk.helpers import submit
+from tests.factories import make_service
 from tests.web.conftest import screenshot
 
+from inhouse.catalog.models import FieldKind
 from inhouse.desk.models import Request, Status
 from inhouse.desk.services import add_comment, transition_request
 
@@ -50,6 +52,34 @@ def test_requester_finds_a_service_fixes_a_refused_answer_and_submits(cast, new_
     expect(row).to_contain_text("Figma for the spring campaign")
     expect(row).to_contain_text("New")
     screenshot(page, "portal-my-requests")
+
+
+def test_requester_names_a_colleague_by_typing_and_the_search_suggests_them(cast, new_page):
+    make_service(
+        cast.service_desk,
+        "Laptop for a newcomer",
+        slug="newcomer-laptop",
+        fields=[
+            {"key": "newcomer", "label": "Newcomer", "kind": FieldKind.PERSON, "required": True}
+        ],
+    )
+    page = new_page(cast.rita)
+    page.goto("/services/newcomer-laptop/request/")
+    page.get_by_label("Subject").fill("A laptop for Carl")
+    newcomer = page.get_by_label("Newcomer")
+    newcomer.press_sequentially("carl")
+    # htmx filled the box's suggestions from the people search while typing.
+    suggestion = page.locator("#id_answer_newcomer-choices option")
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_have_attribute("value", cast.carl.email)
+    expect(suggestion).to_contain_text(cast.carl.full_name)
+    # Choosing a suggestion puts its value in the box (the browser's own list does that).
+    newcomer.fill(cast.carl.email)
+    page.get_by_role("button", name="Submit request").click()
+
+    expect(page.locator("#messages")).to_have_text("Request IT-1000 submitted.")
+    assert Request.objects.get().form_answers == {"newcomer": cast.carl.pk}
+    expect(page.locator("dd", has_text=cast.carl.full_name)).to_be_visible()
 
 
 def test_requester_reads_the_reply_answers_and_reopens_the_resolution(cast, new_page):

@@ -3,16 +3,29 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from inhouse.catalog.models import Agreement, Service
-from inhouse.catalog.schemas import AgreementOut, ServiceDetailOut, ServiceOut
+from inhouse.catalog.schemas import (
+    AgreementOut,
+    FormFieldOut,
+    ServiceDetailOut,
+    ServiceOut,
+    TargetOut,
+)
 from inhouse.catalog.selectors import (
     applicable_agreement,
     default_customer_team,
     get_service_for,
     services_visible_to,
 )
-from inhouse.core.schemas import ErrorOut
+from inhouse.core.schemas import ErrorOut, TeamRef
+from inhouse.org.models import Person
 
 router = Router(tags=["services"])
+
+
+class CallerRequest(HttpRequest):
+    """A request the API's authentication let in: ``auth`` is the calling person."""
+
+    auth: Person
 
 
 class ServiceFilters(Schema):
@@ -23,7 +36,7 @@ class ServiceFilters(Schema):
 
 
 @router.get("", response={200: list[ServiceOut], 400: ErrorOut, 401: ErrorOut})
-def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> list[Service]:
+def list_services(request: CallerRequest, filters: Query[ServiceFilters]) -> list[Service]:
     """The services the caller may request, optionally of one team or matching words."""
     return list(services_visible_to(request.auth, team_slug=filters.team, text=filters.q))
 
@@ -35,14 +48,19 @@ def _agreement_out(agreement: Agreement | None) -> AgreementOut | None:
         name=agreement.name,
         calendar=agreement.calendar.name,
         timezone=agreement.calendar.timezone,
-        customer_team=agreement.customer_team,
+        customer_team=TeamRef.model_validate(agreement.customer_team)
+        if agreement.customer_team
+        else None,
         customer_obligations=agreement.customer_obligations,
-        targets=list(agreement.targets.order_by("first_response_minutes")),
+        targets=[
+            TargetOut.model_validate(target)
+            for target in agreement.targets.order_by("first_response_minutes")
+        ],
     )
 
 
 @router.get("/{slug}", response={200: ServiceDetailOut, 401: ErrorOut, 404: ErrorOut})
-def get_service(request: HttpRequest, slug: str) -> ServiceDetailOut:
+def get_service(request: CallerRequest, slug: str) -> ServiceDetailOut:
     """A service with its request form and the agreement that applies to the caller's team."""
     service = get_service_for(request.auth, slug)
     agreement = applicable_agreement(service, default_customer_team(request.auth))
@@ -50,10 +68,10 @@ def get_service(request: HttpRequest, slug: str) -> ServiceDetailOut:
         slug=service.slug,
         name=service.name,
         description=service.description,
-        provider_team=service.provider_team,
+        provider_team=TeamRef.model_validate(service.provider_team),
         process_category=service.process_category,
         confidential=service.confidential,
         default_priority=service.default_priority,
-        form=list(service.form_fields.all()),
+        form=[FormFieldOut.model_validate(field) for field in service.form_fields.all()],
         agreement=_agreement_out(agreement),
     )

@@ -164,7 +164,7 @@ class Agreement(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.service_id and self.service.provider_team_id != self.provider_team_id:
+        if self.service is not None and self.service.provider_team_id != self.provider_team_id:
             raise ValidationError({"service": _("The service must belong to the provider team.")})
 
 

@@ -323,8 +323,24 @@ class _Chains:
             self.dropped.add(self.spare.pop().uid)
         return True
 
-    def _child(self, slug: str, **kwargs) -> PlannedRequest:
-        child = self.planner.new_request(slug, **kwargs)
+    def _child(
+        self,
+        slug: str,
+        *,
+        requester: int | None,
+        created_at: datetime,
+        values: dict[str, str],
+        parent: int | None = None,
+        ask: data.Ask | None = None,
+    ) -> PlannedRequest:
+        child = self.planner.new_request(
+            slug,
+            requester=requester,
+            created_at=created_at,
+            values=values,
+            parent=parent,
+            ask=ask,
+        )
         plan_life(self.planner.world, child, plain=True)
         self.added.append(child)
         return child
@@ -344,7 +360,7 @@ class _Chains:
     def _onboarding(self, hire: PlannedRequest, hired_at: datetime) -> None:
         """Once the offer is signed, the hiring manager orders what the new colleague needs;
         IT and Facilities link their work to the hire and finish after it."""
-        first_reply = hire.first(Act.REPLY)
+        first_reply = hire.step(Act.REPLY)
         office = self.planner.world.offices[self.planner.world.people[hire.requester].office]
         signed_at = office.next_working_moment(first_reply.at + (hired_at - first_reply.at) * 0.9)
         if signed_at + MINUTE * 10 >= min(hired_at, self.now):
@@ -385,7 +401,7 @@ class _Chains:
         )
         review.external_ref = pricing.external_ref
         hold_until_done(
-            self.planner.world, review, blocker=pricing, blocker_done=pricing.first(Act.RESOLVE).at
+            self.planner.world, review, blocker=pricing, blocker_done=pricing.step(Act.RESOLVE).at
         )
         if with_materials:
             materials_at = office.add(review_at, timedelta(minutes=self.rng.uniform(30, 480)))
@@ -399,7 +415,7 @@ class _Chains:
 
     def _escalation(self, escalation: PlannedRequest) -> None:
         """Tier 2 has Logistics ship the customer a replacement; the escalation waits for it."""
-        first_reply = escalation.first(Act.REPLY)
+        first_reply = escalation.step(Act.REPLY)
         if first_reply.at >= self.now or not self._room_for(1):
             return
         shipment = self._child(
@@ -415,5 +431,5 @@ class _Chains:
             self.planner.world,
             escalation,
             blocker=shipment,
-            blocker_done=shipment.first(Act.RESOLVE).at,
+            blocker_done=shipment.step(Act.RESOLVE).at,
         )

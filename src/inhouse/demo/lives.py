@@ -195,6 +195,7 @@ class _Life:
         """Withdrawn by the requester soon after filing, or closed by the agent as a duplicate."""
         first_reply = next(step for step in self.steps if step.act == Act.REPLY)
         resolve = next(step for step in self.steps if step.act == Act.RESOLVE)
+        actor: int | None
         if self.rng.random() < 0.75:
             at = self._requester_delay(self.request.created_at, 120)
             actor, text = self.request.requester, self._text((), data.CANCELLATIONS)
@@ -216,12 +217,15 @@ def hold_until_done(
     linker = first_reply.actor
     link = Step(first_reply.at, Act.BLOCKED_BY, linker, value=blocker.uid)
     before, after = blocked.steps[: first_reply_index + 1], blocked.steps[first_reply_index + 1 :]
-    resolve = blocked.first(Act.RESOLVE)
+    resolve = blocked.step(Act.RESOLVE)
     if resolve.at > blocker_done:
         blocked.steps = [*before, link, *after]
         return
     service = world.services[blocked.service]
-    calendar = world.terms(service.id, blocked.customer_team).business
+    terms = world.terms(service.id, blocked.customer_team)
+    if terms is None:
+        raise LookupError(f"No agreement times the blocked request {blocked.uid}.")
+    calendar = terms.business
     resume_at = calendar.add(blocker_done, timedelta(minutes=20))
     wait = [
         link,

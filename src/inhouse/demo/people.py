@@ -151,12 +151,12 @@ def plan_people(seed: int) -> list[PlannedPerson]:
             }
             for position in range(team.staff):
                 role = MembershipRole.AGENT if position < team.agents else MembershipRole.MEMBER
-                login = waiting[role].pop(0) if waiting[role] else None
+                staff_login = waiting[role].pop(0) if waiting[role] else None
                 title = f"{team.name} {STAFF_TITLES[role]}"
                 index = add(title, team.slug, role, lead, _office(rng, team),
-                            kind=login.kind if login else PersonKind.EMPLOYEE,
-                            login=login.username if login else "")  # fmt: skip
-                if login is None:
+                            kind=staff_login.kind if staff_login else PersonKind.EMPLOYEE,
+                            login=staff_login.username if staff_login else "")  # fmt: skip
+                if staff_login is None:
                     staff_positions.append(index)
 
     # A few of the staff work for the company without being employees.
@@ -168,8 +168,8 @@ def plan_people(seed: int) -> list[PlannedPerson]:
         people[index] = replace(people[index], kind=PersonKind.CONTRACTOR, job_title=title)
     for index in chosen[contractors:]:
         people[index] = replace(people[index], kind=PersonKind.CONSULTANT, job_title="Consultant")
-    for team in ("campaigns", "sales-emea"):
-        add("Partner liaison", team, MembershipRole.MEMBER, None, data.BERLIN,
+    for partner_team in ("campaigns", "sales-emea"):
+        add("Partner liaison", partner_team, MembershipRole.MEMBER, None, data.BERLIN,
             kind=PersonKind.PARTNER)  # fmt: skip
     return people
 

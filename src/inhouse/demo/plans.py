@@ -62,6 +62,13 @@ class PlannedRequest:
     def first(self, act: Act) -> Step | None:
         return next((step for step in self.steps if step.act == act), None)
 
+    def step(self, act: Act) -> Step:
+        """The first step of ``act``, for a caller whose plan always has one."""
+        found = self.first(act)
+        if found is None:
+            raise LookupError(f"The plan of request {self.uid} has no {act} step.")
+        return found
+
     @property
     def without_detours(self) -> bool:
         """No detours that would spoil a chain of dependent requests."""

@@ -83,6 +83,13 @@ def _targets(terms: Terms | None, priority: str) -> dict[str, timedelta]:
     return {ClockKind.FIRST_RESPONSE: first, ClockKind.RESOLUTION: resolution}
 
 
+def _person_taking(step: Step) -> int:
+    """Who takes a step only a person takes: a comment, a reopening, a transfer."""
+    if step.actor is None:
+        raise ValueError(f"A planned {step.act} step names nobody to take it.")
+    return step.actor
+
+
 class _Request:
     """The mutable state of one request while its steps are replayed."""
 
@@ -92,7 +99,7 @@ class _Request:
         self.service = plan.service
         self.team_id = service.team_id
         self.terms = world.terms(service.id, plan.customer_team)
-        self.status = Status.NEW
+        self.status: str = Status.NEW
         self.assignee: int | None = None
         self.priority = plan.priority
         self.confidential = service.spec.confidential
@@ -235,15 +242,17 @@ class _Request:
             self.event(at, events.assigned, actor_id=actor, before=self.assignee, after=step.value)
             self.assignee = step.value
         elif step.act in (Act.REPLY, Act.REQUESTER_REPLY):
-            self.comment(at, actor, step.text)
-            changed = self.after_comment(at, actor)
+            author = _person_taking(step)
+            self.comment(at, author, step.text)
+            changed = self.after_comment(at, author)
         elif step.act == Act.NOTE:
-            self.comment(at, actor, step.text, public=False)
+            self.comment(at, _person_taking(step), step.text, public=False)
             changed = False
         elif step.act in (Act.ASK, Act.RESOLVE):
             # ``transition_request`` with a comment.
-            self.comment(at, actor, step.text)
-            self.first_response(at, actor)
+            author = _person_taking(step)
+            self.comment(at, author, step.text)
+            self.first_response(at, author)
             self.move(
                 at, actor, Status.WAITING_ON_CUSTOMER if step.act == Act.ASK else Status.RESOLVED
             )
@@ -260,20 +269,21 @@ class _Request:
             self.retarget(at)
         elif step.act == Act.TRANSFER:
             assert isinstance(step.value, str)
-            self.transfer(at, actor, step.value, step.text)
+            self.transfer(at, _person_taking(step), step.value, step.text)
         elif step.act == Act.BLOCKED_BY:
             assert isinstance(step.value, int)
             self.event(at, events.dependency_added, actor_id=actor, blocker=step.value)
             self.out.blockers.append((step.value, at))
         elif step.act == Act.REOPEN:
-            self.comment(at, actor, step.text)
+            self.comment(at, _person_taking(step), step.text)
             self.move(at, actor, Status.IN_PROGRESS)
         elif step.act == Act.CLOSE:
             self.move(at, actor, Status.CLOSED)
         elif step.act == Act.CANCEL:
-            self.comment(at, actor, step.text)
-            if actor != self.plan.requester:
-                self.first_response(at, actor)
+            author = _person_taking(step)
+            self.comment(at, author, step.text)
+            if author != self.plan.requester:
+                self.first_response(at, author)
             self.move(at, actor, Status.CANCELLED)
         # Every step touches the request; only real changes bump its version (optimistic locking).
         self.updated_at = at

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from inhouse.demo.plans import Act, PlannedRequest
 from inhouse.demo.replay import Replayed, ReplayedEvent, replay
@@ -56,7 +56,13 @@ class HistoryWriter:
         totals = Totals()
         for start in range(0, len(plans), BATCH):
             replayed = [
-                replay(self.world, plan, references[plan.uid], self.now, self.pks.get(plan.parent))
+                replay(
+                    self.world,
+                    plan,
+                    references[plan.uid],
+                    self.now,
+                    self.pks.get(plan.parent) if plan.parent is not None else None,
+                )
                 for plan in plans[start : start + BATCH]
             ]
             self._insert(replayed, totals)
@@ -79,6 +85,8 @@ class HistoryWriter:
                 if step.at > self.now:
                     break
                 if step.act == Act.TRANSFER:
+                    if not isinstance(step.value, str):
+                        raise ValueError(f"A transfer of request {plan.uid} names no service.")
                     new_team = self.world.services[step.value].team_id
                     if new_team != team_id:
                         taken.append((step.at, plan.uid, position, new_team))
@@ -92,30 +100,30 @@ class HistoryWriter:
         return references
 
     def _insert(self, replayed: list[Replayed], totals: Totals) -> None:
-        requests = [item.request for item in replayed]
-        Request.objects.bulk_create(requests, batch_size=BATCH)
+        built = [(item, _request_of(item)) for item in replayed]
+        Request.objects.bulk_create([request for _item, request in built], batch_size=BATCH)
         late_parents = []
-        for item in replayed:
-            self.pks[item.plan.uid] = item.request.pk
-            if item.plan.parent is not None and item.request.parent_id is None:
-                item.request.parent_id = self.pks[item.plan.parent]
-                late_parents.append(item.request)
+        for item, request in built:
+            self.pks[item.plan.uid] = request.pk
+            if item.plan.parent is not None and request.parent_id is None:
+                request.parent_id = self.pks[item.plan.parent]
+                late_parents.append(request)
         # A parent filed earlier in the same batch got its id only now.
         Request.objects.bulk_update(late_parents, ["parent"], batch_size=BATCH)
 
         comments = [
-            Comment(request_id=item.request.pk, author_id=c.author, body=c.body,
+            Comment(request_id=request.pk, author_id=c.author, body=c.body,
                     is_public=c.public, by_provider=c.by_provider, channel=c.channel,
                     created_at=c.at)
-            for item in replayed
+            for item, request in built
             for c in item.comments
         ]  # fmt: skip
         Comment.objects.bulk_create(comments, batch_size=BATCH)
 
         references, holdings, clocks, events, dependencies = [], [], [], [], []
         comment_rows = iter(comments)
-        for item in replayed:
-            pk = item.request.pk
+        for item, request in built:
+            pk = request.pk
             references += [
                 (pk, reference, team_id, at) for reference, team_id, at in item.references
             ]
@@ -138,7 +146,7 @@ class HistoryWriter:
         _insert_rows(Clock, CLOCK_FIELDS, clocks)
         _insert_rows(RequestEvent, EVENT_FIELDS, events)
         _insert_rows(Dependency, DEPENDENCY_FIELDS, dependencies)
-        totals.requests += len(requests)
+        totals.requests += len(built)
         totals.events += len(events)
         totals.comments += len(comments)
 
@@ -182,6 +190,20 @@ def _clock_row(request_id: int, clock: Clock) -> tuple:
     )  # fmt: skip
 
 
+def _request_of(item: Replayed) -> Request:
+    if item.request is None:
+        raise ValueError(f"The replay of request {item.plan.uid} built no request row.")
+    return item.request
+
+
+def _column_field(model: type[Model], name: str) -> Field:
+    """The field of ``model`` stored in a column of its own table under ``name``."""
+    model_field = model._meta.get_field(name)
+    if not isinstance(model_field, Field) or model_field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column of its table.")
+    return model_field
+
+
 def _insert_rows(model: type[Model], names: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT rows whose ids nobody needs back, each value adapted by its field.
 
@@ -192,23 +214,20 @@ def _insert_rows(model: type[Model], names: tuple[str, ...], rows: list[tuple]) 
     """
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in names]
-    adapters: list[Callable[[Any], Any] | None] = []
-    for model_field in fields:
+    fields = [_column_field(model, name) for name in names]
+    adapters: dict[int, Callable[[Any], Any]] = {}
+    for index, model_field in enumerate(fields):
         internal_type = model_field.get_internal_type()
         if internal_type == "DateTimeField":
-            adapters.append(connection.ops.adapt_datetimefield_value)
+            adapters[index] = connection.ops.adapt_datetimefield_value
         elif internal_type in ("JSONField", "DurationField"):
-            adapters.append(partial(model_field.get_db_prep_save, connection=connection))
-        else:
-            adapters.append(None)
-    converted = [i for i, adapter in enumerate(adapters) if adapter is not None]
+            adapters[index] = partial(model_field.get_db_prep_save, connection=connection)
     prepared = []
     for row in rows:
         values = list(row)
-        for index in converted:
+        for index, adapt in adapters.items():
             if values[index] is not None:
-                values[index] = adapters[index](values[index])
+                values[index] = adapt(values[index])
         prepared.append(values)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model_field.column) for model_field in fields)

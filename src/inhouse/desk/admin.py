@@ -143,10 +143,10 @@ class CommentAdmin(AuditedAdmin):
             kwargs["form"] = CommentAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Comment | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Comment | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["request", "body", "is_public"]
-        return ["request", "author", "body", "is_public", "by_provider", "channel", "created_at"]
+            return ("request", "body", "is_public")
+        return ("request", "author", "body", "is_public", "by_provider", "channel", "created_at")
 
     def save_model(self, request: HttpRequest, obj: Comment, form: Any, change: bool) -> None:
         actor = person_for_user(request.user)

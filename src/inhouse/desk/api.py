@@ -1,5 +1,7 @@
 """Requests over HTTP: each endpoint parses, calls one service or selector, returns a schema."""
 
+from typing import Any, TypedDict
+
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -10,16 +12,17 @@ from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from inhouse import policy
+from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import get_service_for
 from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.core.http import expected_version
 from inhouse.core.pagination import page_by_id
-from inhouse.core.schemas import ErrorOut
+from inhouse.core.schemas import ErrorOut, PersonRef, TeamRef
 from inhouse.core.text import render_markdown
 from inhouse.desk import selectors
 from inhouse.desk import services as desk
 from inhouse.desk.downloads import attachment_response
-from inhouse.desk.models import Channel, Comment, Request
+from inhouse.desk.models import Attachment, Channel, Comment, Request
 from inhouse.desk.schemas import (
     AttachmentOut,
     ClockOut,
@@ -31,8 +34,10 @@ from inhouse.desk.schemas import (
     RequestDetailOut,
     RequestIn,
     RequestLink,
+    RequestOut,
     RequestPage,
     RequestPatch,
+    ServiceRef,
     TransferIn,
     TransitionIn,
 )
@@ -44,6 +49,36 @@ router = Router(tags=["requests"])
 
 READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 428: ErrorOut}
+
+
+class CallerRequest(HttpRequest):
+    """A request the API's authentication let in: ``auth`` is the calling person."""
+
+    auth: Person
+
+
+class Submission(TypedDict):
+    """What ``submit_request`` is given from a ``RequestIn``, besides the actor."""
+
+    service: Service
+    subject: str
+    description: str
+    form_answers: dict[str, Any]
+    priority: str | None
+    customer_team: Team | None
+    external_ref: str
+    parent: Request | None
+    requester: Person | None
+    channel: str
+
+
+class RequestChanges(TypedDict, total=False):
+    """The fields a ``RequestPatch`` names, as ``update_request`` takes them."""
+
+    assignee: Person | None
+    priority: str
+    external_ref: str
+    blocked_by: list[Request]
 
 
 # --- resolving names in the payload ------------------------------------------------------
@@ -65,7 +100,7 @@ def _team(slug: str, *, field: str) -> Team:
     return team
 
 
-def _visible_request(person: Person, reference: str, *, field: str) -> Request:
+def _visible_request(person: Person | policy.Viewer, reference: str, *, field: str) -> Request:
     try:
         return selectors.get_request_for(person, reference)
     except NotFound as exc:
@@ -75,6 +110,10 @@ def _visible_request(person: Person, reference: str, *, field: str) -> Request:
 
 
 # --- shaping responses ---------------------------------------------------------------------
+
+
+def _person_ref(person: Person | None) -> PersonRef | None:
+    return PersonRef.model_validate(person) if person is not None else None
 
 
 def _link(request: Request) -> RequestLink:
@@ -106,11 +145,13 @@ def _detail(
         )
     return RequestDetailOut(
         **{field: getattr(request, field) for field in _PLAIN_FIELDS},
-        service=request.service,
-        provider_team=request.provider_team,
-        customer_team=request.customer_team,
-        requester=request.requester,
-        assignee=request.assignee,
+        service=ServiceRef.model_validate(request.service),
+        provider_team=TeamRef.model_validate(request.provider_team),
+        customer_team=TeamRef.model_validate(request.customer_team)
+        if request.customer_team
+        else None,
+        requester=PersonRef.model_validate(request.requester),
+        assignee=_person_ref(request.assignee),
         parent=_link(request.parent) if request.parent else None,
         references=[request.reference]
         if just_created
@@ -123,7 +164,9 @@ def _detail(
         blocks=[]
         if just_created
         else [_link(r) for r in selectors.blocked_by_this(viewer, request).order_by("pk")],
-        watchers=[] if just_created else list(request.watchers.all()),
+        watchers=[]
+        if just_created
+        else [PersonRef.model_validate(person) for person in request.watchers.all()],
     )
 
 
@@ -145,7 +188,7 @@ def _respond_with(
 def _comment_out(comment: Comment) -> CommentOut:
     return CommentOut(
         id=comment.pk,
-        author=comment.author,
+        author=_person_ref(comment.author),
         body=comment.body,
         body_html=render_markdown(comment.body),
         public=comment.is_public,
@@ -192,7 +235,7 @@ _PAGING_KEYS = ("cursor", "limit")
 
 
 @router.get("", response={200: RequestPage, **READ_ERRORS})
-def list_requests(request: HttpRequest, query: Query[RequestQuery]) -> RequestPage:
+def list_requests(request: CallerRequest, query: Query[RequestQuery]) -> RequestPage:
     """Requests the caller may see, newest first; follow ``next_cursor`` for more."""
     filters, errors = read_filter_query(
         request.GET, also=_PAGING_KEYS, not_a_filter="Not a filter of this list."
@@ -204,31 +247,34 @@ def list_requests(request: HttpRequest, query: Query[RequestQuery]) -> RequestPa
         filters.filters_for(request.auth, open_by_default=False),
     )
     page = selectors.page_of_requests(found, cursor=query.cursor, limit=query.limit)
-    return RequestPage(items=page.items, next_cursor=page.next_cursor)
+    return RequestPage(
+        items=[RequestOut.model_validate(found) for found in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post("", response={201: RequestDetailOut, **WRITE_ERRORS, 422: ErrorOut})
-def submit(request: HttpRequest, payload: RequestIn, response: HttpResponse):
+def submit(
+    request: CallerRequest, payload: RequestIn, response: HttpResponse
+) -> Status[RequestDetailOut]:
     """File a request. Send an ``Idempotency-Key`` header to make retries safe."""
-    actor: Person = request.auth
+    actor = request.auth
     viewer = policy.viewer_for(actor)
     service = get_service_for(viewer, payload.service)
-    submission = {
-        "service": service,
-        "subject": payload.subject,
-        "description": payload.description,
-        "form_answers": payload.form_answers,
-        "priority": payload.priority,
-        "customer_team": _team(payload.customer_team, field="customer_team")
+    submission = Submission(
+        service=service,
+        subject=payload.subject,
+        description=payload.description,
+        form_answers=payload.form_answers,
+        priority=payload.priority,
+        customer_team=_team(payload.customer_team, field="customer_team")
         if payload.customer_team
         else None,
-        "external_ref": payload.external_ref,
-        "parent": _visible_request(viewer, payload.parent, field="parent")
-        if payload.parent
-        else None,
-        "requester": _person(payload.requester, field="requester") if payload.requester else None,
-        "channel": Channel.API,
-    }
+        external_ref=payload.external_ref,
+        parent=_visible_request(viewer, payload.parent, field="parent") if payload.parent else None,
+        requester=_person(payload.requester, field="requester") if payload.requester else None,
+        channel=Channel.API,
+    )
     key = request.headers.get("Idempotency-Key")
     if key is None:
         created = desk.submit_request(actor=actor, **submission)
@@ -253,7 +299,7 @@ def submit(request: HttpRequest, payload: RequestIn, response: HttpResponse):
 
 
 @router.get("/{reference}", response={200: RequestDetailOut, **READ_ERRORS})
-def get_request(request: HttpRequest, reference: str, response: HttpResponse) -> RequestDetailOut:
+def get_request(request: CallerRequest, reference: str, response: HttpResponse) -> RequestDetailOut:
     """One request with its SLA clocks, allowed transitions, dependencies and ``version``."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
@@ -262,14 +308,16 @@ def get_request(request: HttpRequest, reference: str, response: HttpResponse) ->
 
 
 @router.patch("/{reference}", response={200: RequestDetailOut, **WRITE_ERRORS})
-def update(request: HttpRequest, reference: str, payload: RequestPatch, response: HttpResponse):
+def update(
+    request: CallerRequest, reference: str, payload: RequestPatch, response: HttpResponse
+) -> RequestDetailOut:
     """Change assignee, priority, external outcome or dependencies. Requires ``If-Match``."""
-    actor: Person = request.auth
+    actor = request.auth
     viewer = policy.viewer_for(actor)
     found = selectors.get_request_for(viewer, reference)
     version = expected_version(request, required=True)
     given = payload.model_fields_set
-    changes = {}
+    changes = RequestChanges()
     if "assignee" in given:
         changes["assignee"] = (
             _person(payload.assignee, field="assignee") if payload.assignee is not None else None
@@ -291,12 +339,14 @@ def update(request: HttpRequest, reference: str, payload: RequestPatch, response
 
 
 @router.post("/{reference}/transitions", response={200: RequestDetailOut, **WRITE_ERRORS})
-def transition(request: HttpRequest, reference: str, payload: TransitionIn, response: HttpResponse):
+def transition(
+    request: CallerRequest, reference: str, payload: TransitionIn, response: HttpResponse
+) -> RequestDetailOut:
     """Move the request to another status (``{"to": "resolved", "comment": "…"}``).
 
     ``If-Match`` is optional here: the lifecycle itself refuses impossible moves.
     """
-    actor: Person = request.auth
+    actor = request.auth
     viewer = policy.viewer_for(actor)
     found = selectors.get_request_for(viewer, reference)
     updated = desk.transition_request(
@@ -311,9 +361,11 @@ def transition(request: HttpRequest, reference: str, payload: TransitionIn, resp
 
 
 @router.post("/{reference}/transfer", response={200: RequestDetailOut, **WRITE_ERRORS})
-def transfer(request: HttpRequest, reference: str, payload: TransferIn, response: HttpResponse):
+def transfer(
+    request: CallerRequest, reference: str, payload: TransferIn, response: HttpResponse
+) -> RequestDetailOut:
     """Hand the request to another service (and its team). Requires ``If-Match``."""
-    actor: Person = request.auth
+    actor = request.auth
     viewer = policy.viewer_for(actor)
     found = selectors.get_request_for(viewer, reference)
     version = expected_version(request, required=True)
@@ -338,7 +390,7 @@ class PageQuery(Schema):
 
 
 @router.get("/{reference}/comments", response={200: CommentPage, **READ_ERRORS})
-def list_comments(request: HttpRequest, reference: str, query: Query[PageQuery]) -> CommentPage:
+def list_comments(request: CallerRequest, reference: str, query: Query[PageQuery]) -> CommentPage:
     """The conversation, oldest first; internal notes only for the provider's agents."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
@@ -352,9 +404,9 @@ def list_comments(request: HttpRequest, reference: str, query: Query[PageQuery])
 
 
 @router.post("/{reference}/comments", response={201: CommentOut, **WRITE_ERRORS})
-def add_comment(request: HttpRequest, reference: str, payload: CommentIn):
+def add_comment(request: CallerRequest, reference: str, payload: CommentIn) -> Status[CommentOut]:
     """Reply publicly, or add an internal note with ``"public": false`` (agents only)."""
-    actor: Person = request.auth
+    actor = request.auth
     found = selectors.get_request_for(actor, reference)
     comment = desk.add_comment(
         actor=actor, request=found, body=payload.body, public=payload.public, channel=Channel.API
@@ -362,7 +414,7 @@ def add_comment(request: HttpRequest, reference: str, payload: CommentIn):
     return Status(201, _comment_out(comment))
 
 
-def _attachment_out(reference: str, attachment) -> AttachmentOut:
+def _attachment_out(reference: str, attachment: Attachment) -> AttachmentOut:
     return AttachmentOut(
         id=attachment.pk,
         name=attachment.original_name,
@@ -378,7 +430,7 @@ def _attachment_out(reference: str, attachment) -> AttachmentOut:
 
 
 @router.get("/{reference}/attachments", response={200: list[AttachmentOut], **READ_ERRORS})
-def list_attachments(request: HttpRequest, reference: str) -> list[AttachmentOut]:
+def list_attachments(request: CallerRequest, reference: str) -> list[AttachmentOut]:
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
     return [
@@ -387,9 +439,11 @@ def list_attachments(request: HttpRequest, reference: str) -> list[AttachmentOut
 
 
 @router.post("/{reference}/attachments", response={201: AttachmentOut, **WRITE_ERRORS})
-def upload_attachment(request: HttpRequest, reference: str, file: File[UploadedFile]):
+def upload_attachment(
+    request: CallerRequest, reference: str, file: File[UploadedFile]
+) -> Status[AttachmentOut]:
     """Attach a file (multipart field ``file``); it is always served back as a download."""
-    actor: Person = request.auth
+    actor = request.auth
     found = selectors.get_request_for(actor, reference)
     attachment = desk.add_attachment(
         actor=actor,
@@ -406,14 +460,14 @@ def upload_attachment(request: HttpRequest, reference: str, file: File[UploadedF
     response={200: None, **READ_ERRORS},
     url_name="download_attachment",
 )
-def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+def download_attachment(request: CallerRequest, reference: str, attachment_id: int) -> FileResponse:
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
     return attachment_response(selectors.get_attachment_for(viewer, found, attachment_id))
 
 
 @router.get("/{reference}/history", response={200: EventPage, **READ_ERRORS})
-def history(request: HttpRequest, reference: str, query: Query[PageQuery]) -> EventPage:
+def history(request: CallerRequest, reference: str, query: Query[PageQuery]) -> EventPage:
     """The append-only history of the request, oldest first."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
@@ -425,7 +479,13 @@ def history(request: HttpRequest, reference: str, query: Query[PageQuery]) -> Ev
     )
     return EventPage(
         items=[
-            EventOut(id=e.pk, kind=e.kind, actor=e.actor, data=e.data, created_at=e.created_at)
+            EventOut(
+                id=e.pk,
+                kind=e.kind,
+                actor=_person_ref(e.actor),
+                data=e.data,
+                created_at=e.created_at,
+            )
             for e in page.items
         ],
         next_cursor=page.next_cursor,

@@ -308,7 +308,8 @@ def overdue_clocks(*, now: datetime) -> Iterator[Candidate]:
         breached_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=now
     ).values_list("pk", "request_id", "kind", "due_at")
     for clock_id, request_id, kind, due_at in overdue.iterator(chunk_size=500):
-        yield Candidate(clock_id=clock_id, request_id=request_id, clock=kind, due_at=due_at)
+        if due_at is not None:  # always: ``due_at__lt`` matches no clock without one
+            yield Candidate(clock_id=clock_id, request_id=request_id, clock=kind, due_at=due_at)
 
 
 def claim_breach(overdue: Candidate) -> Breach | None:
@@ -339,7 +340,8 @@ def clocks_entering_risk(*, now: datetime) -> Iterator[Candidate]:
         due_at__gt=now,
     ).values_list("pk", "request_id", "kind", "due_at")
     for clock_id, request_id, kind, due_at in entering_risk.iterator(chunk_size=500):
-        yield Candidate(clock_id=clock_id, request_id=request_id, clock=kind, due_at=due_at)
+        if due_at is not None:  # always: ``due_at__gt`` matches no clock without one
+            yield Candidate(clock_id=clock_id, request_id=request_id, clock=kind, due_at=due_at)
 
 
 def claim_warning(at_risk: Candidate, *, now: datetime) -> bool:

@@ -6,7 +6,7 @@ reports by key are put back on the matching fields here. ``required`` is
 mirrored into the HTML so a browser can point out a missing answer early.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from inhouse.catalog.models import FieldKind, FormField, Priority, Service
 from inhouse.core.errors import DomainError
 from inhouse.desk.services import Upload
+from inhouse.org.forms import PEOPLE_SEARCH_URL, PersonChoiceField
 from inhouse.org.models import Person, Team
 
 ANSWER_PREFIX = "answer_"
@@ -27,6 +28,30 @@ class AnswerField(forms.Field):
 
     def to_python(self, value: Any) -> Any:
         return value
+
+
+def _answer_widget(form_field: FormField, html_required: dict[str, bool]) -> forms.Widget:
+    """The input for an answer the service validates; people and files have their own."""
+    kind = form_field.kind
+    if kind == FieldKind.LONG_TEXT:
+        return forms.Textarea(attrs={"rows": 4, **html_required})
+    if kind == FieldKind.NUMBER:
+        return forms.NumberInput(attrs={"step": "any", **html_required})
+    if kind == FieldKind.DATE:
+        return forms.DateInput(attrs={"type": "date", **html_required})
+    if kind == FieldKind.CHOICE:
+        options = [("", _("Choose…")), *((c, c) for c in form_field.choices)]
+        return forms.Select(choices=options, attrs=html_required)
+    if kind == FieldKind.MULTI_CHOICE:
+        # A required attribute on each box would demand every box; the server says
+        # when none is ticked.
+        return forms.CheckboxSelectMultiple(choices=[(c, c) for c in form_field.choices])
+    if kind == FieldKind.TEAM:
+        options = [("", _("Choose a team…"))] + [
+            (team.pk, team.name) for team in Team.objects.filter(is_active=True)
+        ]
+        return forms.Select(choices=options, attrs=html_required)
+    return forms.TextInput(attrs=html_required)
 
 
 class RequestForm(forms.Form):
@@ -57,76 +82,54 @@ class RequestForm(forms.Form):
         help_text=_("The customer account, deal or case this work serves, if any."),
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        service: Service,
-        teams: list[Team],
-        people: list[Person] | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, service: Service, teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.service = service
         self.form_fields: list[FormField] = list(service.form_fields.all())
         self.fields["priority"].widget = forms.Select(choices=Priority.choices)
         self.fields["priority"].initial = service.default_priority
-        team_field = self.fields["customer_team"]
+        team_field = cast(forms.ModelChoiceField, self.fields["customer_team"])
         team_field.queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
         team_field.initial = teams[0].pk if teams else None
         if not teams:
             del self.fields["customer_team"]
-        self._people = people
-        answer_fields = {}
-        for form_field in self.form_fields:
-            answer_field = self._field_for(form_field)
-            # Shown as "required" next to the label; Django's own ``required`` stays
-            # off so the service, not the form, judges a missing answer.
-            answer_field.marked_required = form_field.required
-            answer_fields[ANSWER_PREFIX + form_field.key] = answer_field
-        self.fields["subject"].marked_required = True
+        # Shown as "required" next to the label; Django's own ``required`` stays off
+        # so the service, not the form, judges a missing answer.
+        self.marked_required = {"subject"} | {
+            ANSWER_PREFIX + form_field.key for form_field in self.form_fields if form_field.required
+        }
+        answer_fields = {
+            ANSWER_PREFIX + form_field.key: self._field_for(form_field)
+            for form_field in self.form_fields
+        }
         # The service's own questions come after the subject, before the details.
         fixed = dict(self.fields)
         self.fields = {"subject": fixed.pop("subject"), **answer_fields, **fixed}
 
-    def _field_for(self, form_field: FormField) -> forms.Field:
+    @staticmethod
+    def _field_for(form_field: FormField) -> forms.Field:
         html_required = {"required": True} if form_field.required else {}
-        common = {"label": form_field.label, "help_text": form_field.help_text, "required": False}
-        kind = form_field.kind
-        if kind == FieldKind.LONG_TEXT:
-            return AnswerField(widget=forms.Textarea(attrs={"rows": 4, **html_required}), **common)
-        if kind == FieldKind.NUMBER:
-            widget = forms.NumberInput(attrs={"step": "any", **html_required})
-            return AnswerField(widget=widget, **common)
-        if kind == FieldKind.DATE:
-            return AnswerField(
-                widget=forms.DateInput(attrs={"type": "date", **html_required}), **common
+        label, help_text = form_field.label, form_field.help_text
+        if form_field.kind == FieldKind.PERSON:
+            # Typed and resolved on submit: no list of every active person in the page.
+            person = PersonChoiceField(
+                search_url=PEOPLE_SEARCH_URL, required=False, label=label, help_text=help_text
             )
-        if kind == FieldKind.CHOICE:
-            options = [("", _("Choose…")), *((c, c) for c in form_field.choices)]
-            return AnswerField(widget=forms.Select(choices=options, attrs=html_required), **common)
-        if kind == FieldKind.MULTI_CHOICE:
-            # A required attribute on each box would demand every box; the server says
-            # when none is ticked.
-            options = [(c, c) for c in form_field.choices]
-            return AnswerField(widget=forms.CheckboxSelectMultiple(choices=options), **common)
-        if kind == FieldKind.PERSON:
-            people = self._people if self._people is not None else []
-            options = [("", _("Choose a person…"))] + [
-                (person.pk, f"{person.full_name} ({person.email})") for person in people
-            ]
-            return AnswerField(widget=forms.Select(choices=options, attrs=html_required), **common)
-        if kind == FieldKind.TEAM:
-            options = [("", _("Choose a team…"))] + [
-                (team.pk, team.name) for team in Team.objects.filter(is_active=True)
-            ]
-            return AnswerField(widget=forms.Select(choices=options, attrs=html_required), **common)
-        if kind == FieldKind.FILE:
-            return forms.FileField(widget=forms.FileInput(attrs=html_required), **common)
-        return AnswerField(widget=forms.TextInput(attrs=html_required), **common)
-
-    @property
-    def needs_people(self) -> bool:
-        return any(f.kind == FieldKind.PERSON for f in self.form_fields)
+            person.widget.attrs.update(html_required)
+            return person
+        if form_field.kind == FieldKind.FILE:
+            return forms.FileField(
+                widget=forms.FileInput(attrs=html_required),
+                required=False,
+                label=label,
+                help_text=help_text,
+            )
+        return AnswerField(
+            widget=_answer_widget(form_field, html_required),
+            required=False,
+            label=label,
+            help_text=help_text,
+        )
 
     @property
     def has_files(self) -> bool:
@@ -142,6 +145,9 @@ class RequestForm(forms.Form):
             if form_field.kind == FieldKind.FILE:
                 continue
             value = self.cleaned_data.get(ANSWER_PREFIX + form_field.key)
+            if isinstance(value, Person):
+                # The service takes a person answer by id, as every channel sends it.
+                value = value.pk
             if value not in (None, "", []):
                 result[form_field.key] = value
         return result

@@ -6,7 +6,7 @@ else is caught (``StaleVersion``) and explained instead of overwritten.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +71,7 @@ class AssignForm(VersionedForm):
     def __init__(self, *args: Any, agents: Sequence[Person], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "assign_%s")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", _("Unassigned")),
             *((str(agent.pk), agent.full_name) for agent in agents),
         ]
@@ -121,7 +121,10 @@ class TransferForm(VersionedForm):
         grouped: dict[str, list[tuple[str, str]]] = {}
         for service in services:
             grouped.setdefault(service.provider_team.name, []).append((service.slug, service.name))
-        self.fields["service"].choices = [("", _("Choose a service…")), *grouped.items()]
+        cast(forms.ChoiceField, self.fields["service"]).choices = [
+            ("", _("Choose a service…")),
+            *grouped.items(),
+        ]
 
     def chosen_service(self) -> Service:
         return self.services[self.cleaned_data["service"]]
@@ -174,14 +177,18 @@ class BulkForm(WorkspaceForm):
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.agents = {str(agent.pk): agent for agent in agents}
-        self.fields["assignee"].choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", _("Nobody (unassign)")),
             *((pk, agent.full_name) for pk, agent in self.agents.items()),
         ]
-        self.fields["to"].choices = [("", _("Choose a status…")), *Status.choices]
+        cast(forms.ChoiceField, self.fields["to"]).choices = [
+            ("", _("Choose a status…")),
+            *Status.choices,
+        ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == self.TRANSITION and not cleaned.get("to"):
             self.add_error("to", _("Choose the status to move the selected requests to."))
         return cleaned

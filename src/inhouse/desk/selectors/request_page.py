@@ -96,7 +96,7 @@ def clock_views(request: Request, *, now: datetime | None = None) -> list[ClockV
         views.append(
             ClockView(
                 kind=state.kind,
-                label=ClockKind(state.kind).label,
+                label=str(ClockKind(state.kind).label),
                 state=word,
                 state_label=str(_CLOCK_STATES[word]),
                 remaining=state.remaining,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inhouse import policy
-from inhouse.catalog.models import FieldKind, Service
+from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import default_customer_team, expected_times, get_service_for
 from inhouse.core.errors import DomainError, InvalidInput, StaleVersion, TooLarge
 from inhouse.core.pagination import KeysetPage
@@ -76,14 +76,7 @@ def _teams_of(person: Person) -> list[Team]:
 def _request_form(
     viewer: policy.Viewer, service: Service, *args: Any, **kwargs: Any
 ) -> RequestForm:
-    needs_people = any(f.kind == FieldKind.PERSON for f in service.form_fields.all())
-    return RequestForm(
-        *args,
-        service=service,
-        teams=_teams_of(viewer.person),
-        people=list(Person.objects.filter(is_active=True)) if needs_people else None,
-        **kwargs,
-    )
+    return RequestForm(*args, service=service, teams=_teams_of(viewer.person), **kwargs)
 
 
 @login_required
@@ -271,7 +264,7 @@ def _rerender(
     """The page again after a change or a refusal, keeping what the viewer typed."""
     found = _visible_request(viewer, found.reference)
     context = _request_context(viewer, found, reply_form=reply_form)
-    if request.htmx:
+    if wants_partial(request):
         return render(request, "desk/portal/partials/conversation_swap.html", context)
     status = 400 if reply_form.errors else 200
     return render(request, "desk/portal/request.html", context, status=status)
@@ -309,7 +302,7 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error("body" if "body" in exc.fields else None, exc.message)
         else:
             messages.success(request, _("Reply sent."))
-            if request.htmx:
+            if wants_partial(request):
                 return _rerender(request, viewer, found, ReplyForm())
             return redirect(_request_url(found) + "#conversation")
     return _rerender(request, viewer, found, form)
@@ -340,11 +333,12 @@ def transition(request: HttpRequest, reference: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        done = {
+        done_messages: dict[str, str] = {
             Status.CANCELLED: _("Request %(reference)s cancelled."),
             Status.IN_PROGRESS: _("Request %(reference)s reopened."),
             Status.CLOSED: _("Request %(reference)s closed. Thank you!"),
-        }.get(to, _("Request %(reference)s updated."))
+        }
+        done = done_messages.get(to, _("Request %(reference)s updated."))
         messages.success(request, done % {"reference": found.reference})
     return redirect(_request_url(found))
 

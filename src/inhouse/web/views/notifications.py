@@ -13,7 +13,7 @@ from inhouse.desk.models import Notification
 from inhouse.desk.notifications import render as render_notifications
 from inhouse.desk.services.notifications import mark_read
 from inhouse.org.models import Person
-from inhouse.pages import viewer_or_404
+from inhouse.pages import viewer_or_404, wants_partial
 
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -40,7 +40,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
     notification = _notifications_of(viewer.person).filter(pk=notification_id).first()
     if notification is None:
         raise Http404
-    if request.htmx:
+    if wants_partial(request):
         # The row in place, plus the bell in the header (out of band).
         return render(
             request,

@@ -28,7 +28,7 @@ from inhouse.desk.selectors.queue import (
 from inhouse.desk.selectors.saved_views import saved_views_of
 from inhouse.desk.services.workspace import bulk_assign, bulk_transition
 from inhouse.desk.views.workspace.shared import back_to_queue, queue_team, queue_url
-from inhouse.pages import viewer_or_404
+from inhouse.pages import viewer_or_404, wants_partial
 
 
 @login_required
@@ -87,7 +87,7 @@ def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
         "bulk_form": BulkForm(agents=agents),
         "save_form": SavedViewForm(initial={"query": query.querystring() if query else ""}),
     }
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         response = render(
             request, "desk/workspace/partials/queue_results.html", context, status=status
         )
@@ -130,7 +130,7 @@ def queue_bulk(request: HttpRequest, team_slug: str) -> HttpResponse:
     if not form.is_valid():
         for field_errors in form.errors.values():
             for error in field_errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     data = form.cleaned_data
     try:

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
-from inhouse.desk.forms.workspace import CommentForm, VersionedForm
+from inhouse.desk.forms.workspace import AssignForm, CommentForm, TransferForm, VersionedForm
 from inhouse.desk.models import Request, Status
 from inhouse.desk.selectors import get_request_for
 from inhouse.desk.selectors.history import history_entries
@@ -48,8 +48,8 @@ def _kept_summary(name: str, form: forms.Form) -> str:
     data = getattr(form, "cleaned_data", {})
     if name == "transition" and data.get("to") in Status.values:
         return _("You were moving it to “%(status)s”.") % {"status": Status(data["to"]).label}
-    if name == "assign" and "assignee" in data:
-        assignee = form.chosen_assignee()  # type: ignore[attr-defined]
+    if isinstance(form, AssignForm) and "assignee" in data:
+        assignee = form.chosen_assignee()
         return (
             _("You were assigning it to %(name)s.") % {"name": assignee.full_name}
             if assignee
@@ -61,9 +61,9 @@ def _kept_summary(name: str, form: forms.Form) -> str:
         }
     if name == "dependency" and data.get("reference"):
         return _("You were adding %(reference)s as a blocker.") % {"reference": data["reference"]}
-    if name == "transfer" and data.get("service"):
+    if isinstance(form, TransferForm) and data.get("service"):
         return _("You were transferring it to %(service)s.") % {
-            "service": form.chosen_service().name  # type: ignore[attr-defined]
+            "service": form.chosen_service().name
         }
     return _("You were changing it.")
 
@@ -154,7 +154,8 @@ def _stale(
     changes = history_entries(viewer, fresh, since=loaded_at) if loaded_at else []
     bound = {}
     if name is not None:
-        data: QueryDict = form.data.copy()
+        # The form was bound to the posted data: send that again with the new version.
+        data = request.POST.copy()
         data["version"] = str(fresh.version)
         data["loaded_at"] = timezone.now().isoformat()
         bound[name] = forms_for(viewer, fresh, loaded_at="")[name](data)

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -53,7 +54,7 @@ from inhouse.pages import not_found_as_404, viewer_or_404
 
 LATEST_COMMENTS = 100
 # How each move reads on its button, from the agent's side.
-TRANSITION_LABELS = {
+TRANSITION_LABELS: dict[str, Promise] = {
     Status.IN_PROGRESS: gettext_lazy("Start work"),
     Status.WAITING_ON_CUSTOMER: gettext_lazy("Wait on customer"),
     Status.WAITING_ON_SUPPLIER: gettext_lazy("Wait on supplier"),

@@ -39,6 +39,8 @@ class Command(BaseCommand):
         except InvalidInput as exc:
             problems = " ".join(f"{name}: {text}" for name, text in exc.fields.items())
             raise CommandError(f"{exc.message} {problems}") from exc
+        if person.user is None:  # ``create_admin`` gives every admin a login
+            raise CommandError(f"Org admin {person.full_name} was created without a login.")
         self.stdout.write(f"Org admin {person.full_name} ({person.user.username}) created.")
 
     def _prompt(self) -> str:
