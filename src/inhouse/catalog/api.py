@@ -1,4 +1,3 @@
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
@@ -17,15 +16,9 @@ from inhouse.catalog.selectors import (
     services_visible_to,
 )
 from inhouse.core.schemas import ErrorOut, TeamRef
-from inhouse.org.models import Person
+from inhouse.org.auth import CallerRequest
 
 router = Router(tags=["services"])
-
-
-class CallerRequest(HttpRequest):
-    """A request the API's authentication let in: ``auth`` is the calling person."""
-
-    auth: Person
 
 
 class ServiceFilters(Schema):

@@ -117,7 +117,7 @@ def _require_service_manager(actor: Person, service: Service) -> None:
 
 
 def _require_agreement_manager(actor: Person, agreement: Agreement) -> None:
-    if agreement.service_id is not None:
+    if agreement.service is not None:
         _require_service_manager(actor, agreement.service)
     else:
         _require_manager(actor, agreement.provider_team, what="agreements")

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from inhouse.core.versioned import CATALOG, bump
 
 
-class CatalogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CatalogAdmin(admin.ModelAdmin):
     """An admin page whose saves change what the catalog snapshot holds.
 
     The admin writes rows directly rather than through the services, so it bumps the

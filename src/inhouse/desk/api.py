@@ -3,7 +3,7 @@
 from typing import Any, TypedDict
 
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Query, Router, Schema
@@ -42,6 +42,7 @@ from inhouse.desk.schemas import (
     TransitionIn,
 )
 from inhouse.desk.selectors.filters import invalid_filters, read_filter_query
+from inhouse.org.auth import CallerRequest
 from inhouse.org.models import Person, Team
 from inhouse.sla.selectors import clock_state
 
@@ -49,12 +50,6 @@ router = Router(tags=["requests"])
 
 READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 428: ErrorOut}
-
-
-class CallerRequest(HttpRequest):
-    """A request the API's authentication let in: ``auth`` is the calling person."""
-
-    auth: Person
 
 
 class Submission(TypedDict):
@@ -242,11 +237,12 @@ def list_requests(request: CallerRequest, query: Query[RequestQuery]) -> Request
     )
     if errors:
         raise invalid_filters(errors)
-    found = selectors.filter_requests(
-        selectors.requests_visible_to(request.auth),
+    page = selectors.page_of_requests_visible_to(
+        request.auth,
         filters.filters_for(request.auth, open_by_default=False),
+        cursor=query.cursor,
+        limit=query.limit,
     )
-    page = selectors.page_of_requests(found, cursor=query.cursor, limit=query.limit)
     return RequestPage(
         items=[RequestOut.model_validate(found) for found in page.items],
         next_cursor=page.next_cursor,
@@ -277,11 +273,12 @@ def submit(
     )
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        created = desk.submit_request(actor=actor, **submission)
+        created = desk.submit_request(actor=actor, viewer=viewer, **submission)
     else:
         created, is_new = desk.submit_request_once(
             idempotency_key=key,
             actor=actor,
+            viewer=viewer,
             digest=desk.submission_digest(**payload.model_dump()),
             **submission,
         )

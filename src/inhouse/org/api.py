@@ -3,6 +3,7 @@ from ninja import Field, Query, Router, Schema
 
 from inhouse.core.errors import InvalidInput
 from inhouse.core.schemas import ErrorOut, TeamRef
+from inhouse.org.auth import CallerRequest
 from inhouse.org.models import Person
 from inhouse.org.selectors import memberships_of, search_people
 
@@ -27,9 +28,9 @@ class MeOut(Schema):
 
 
 @router.get("me", response={200: MeOut, 401: ErrorOut})
-def me(request: HttpRequest) -> MeOut:
+def me(request: CallerRequest) -> MeOut:
     """Who the token or session belongs to, and their teams."""
-    person: Person = request.auth  # type: ignore[attr-defined]
+    person: Person = request.auth
     memberships = [
         MembershipOut(team=TeamRef(slug=m.team.slug, name=m.team.name), role=m.role)
         for m in memberships_of(person, include_inactive_teams=True)

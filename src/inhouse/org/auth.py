@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from inhouse.org.models import ApiToken, Person
@@ -11,6 +12,12 @@ from inhouse.org.models import ApiToken, Person
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
 # Real tokens are 43 characters; anything much longer is not worth hashing.
 _LONGEST_TOKEN = 200
+
+
+class CallerRequest(HttpRequest):
+    """A request the API's authentication let in: ``auth`` is the calling person."""
+
+    auth: Person
 
 
 def person_for_bearer_token(raw: str) -> Person | None:

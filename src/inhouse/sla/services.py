@@ -178,14 +178,23 @@ def plan_clocks(request: Request, *, at: datetime) -> list[Clock]:
             business=business_calendar_for(agreement.calendar),
             started_at=at,
         )
+        for clock in clocks:
+            # The calendar object itself, so reading the clock later costs no query.
+            clock.calendar = agreement.calendar
     sync_request_sla_fields(request, clocks)
     return clocks
 
 
 def start_clocks(request: Request, clocks: list[Clock]) -> None:
+    """Write a new request's planned clocks; the request then carries them as if
+    prefetched, so whoever answers with it (the API's 201) does not read them back."""
     for clock in clocks:
         clock.request = request
     Clock.objects.bulk_create(clocks)
+    written = Clock.objects.filter(request=request)
+    written._result_cache = list(clocks)
+    written._prefetch_done = True  # type: ignore[attr-defined]
+    request._prefetched_objects_cache = {"clocks": written}  # type: ignore[attr-defined]
 
 
 def _claim_late_breach(clock: Clock, at: datetime) -> Breach | None:

@@ -8,6 +8,7 @@ the hundredth page costs what the first does.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -382,7 +383,8 @@ def queue_counts(
 
 def _capped_counts(counted: dict[str, QuerySet[Request]]) -> dict[str, Tally]:
     """How many rows each query finds, up to the cap, all in one round trip."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for index, rows in enumerate(counted.values()):
         sql, row_params = rows.values("pk")[: COUNT_CAP + 1].query.sql_with_params()
         # The ORM compiled the SQL; every value stays a parameter.

@@ -104,10 +104,8 @@ def page_of_requests_visible_to(
     matching = filter_requests(Request.objects.all(), filters)
     if cursor:
         matching = matching.filter(pk__lt=decode_id_cursor(cursor))
-    teams = catalog_snapshot().teams_by_id
-    works_named_queue = filters.provider_team is not None and any(
-        team_id in teams and teams[team_id].slug == filters.provider_team
-        for team_id in viewer.queue_team_ids
+    works_named_queue = filters.provider_team is not None and _works_queue_named(
+        viewer, filters.provider_team
     )
     if not (viewer.is_admin or works_named_queue):
         newest_per_way = [
@@ -116,6 +114,13 @@ def page_of_requests_visible_to(
         ]
         matching = Request.objects.filter(reduce(operator.or_, newest_per_way))
     return page_of_requests(matching, cursor=None, limit=limit)
+
+
+def _works_queue_named(viewer: policy.Viewer, team_slug: str) -> bool:
+    teams = catalog_snapshot().teams_by_id
+    return any(
+        team_id in teams and teams[team_id].slug == team_slug for team_id in viewer.queue_team_ids
+    )
 
 
 def page_of_requests(
@@ -183,6 +188,10 @@ def get_attachment_for(
 
 
 def clocks_of(request: Request) -> list[Clock]:
+    """The request's clocks with their calendars; a request just filed carries the
+    clocks it was given (``submit_request``), so they are not read back."""
+    if "clocks" in getattr(request, "_prefetched_objects_cache", {}):
+        return sorted(request.clocks.all(), key=lambda clock: clock.kind)
     return list(request.clocks.select_related("calendar").order_by("kind"))
 
 

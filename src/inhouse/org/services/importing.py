@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -314,7 +314,7 @@ def import_org(*, people_csv: TextIO, teams_csv: TextIO) -> ImportReport:
     return report
 
 
-def _save_if_changed(instance: models.Model, changes: dict[str, object]) -> bool:
+def _save_if_changed(instance: models.Model, changes: Mapping[str, object]) -> bool:
     changed = [name for name, value in changes.items() if getattr(instance, name) != value]
     for name in changed:
         setattr(instance, name, changes[name])
