@@ -90,7 +90,8 @@ def page_of_requests_visible_to(
     cursor: str | None,
     limit: int,
 ) -> KeysetPage[Request]:
-    """One page, newest first, of the requests the person may see that match ``filters``.
+    """One page, newest first, of the requests the person may see that match ``filters``,
+    as a list shows them (no clocks, no description or answers).
 
     Visibility is an OR of several ways of seeing a request (``policy.ways_of_seeing_
     requests``). Asked as one condition, a database collects every visible row and
@@ -113,7 +114,15 @@ def page_of_requests_visible_to(
             for way in policy.ways_of_seeing_requests(viewer)
         ]
         matching = Request.objects.filter(reduce(operator.or_, newest_per_way))
-    return page_of_requests(matching, cursor=None, limit=limit)
+    # A list row shows the request's fields and names, not its clocks or long texts.
+    return page_by_id(
+        matching.select_related(
+            "service", "provider_team", "requester", "customer_team", "assignee"
+        ).defer("description", "form_answers"),
+        cursor=None,
+        limit=limit,
+        newest_first=True,
+    )
 
 
 def _works_queue_named(viewer: policy.Viewer, team_slug: str) -> bool:

@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from inhouse.core.text import render_markdown
@@ -62,8 +64,16 @@ def business_duration(value: int | timedelta | None, calendar: Calendar | int | 
     return f"{text} {_hours_minutes(rest)}" if rest else text
 
 
-@register.inclusion_tag("web/partials/status_badge.html")
-def status_badge(status: str) -> dict[str, str]:
-    """The status as words in a tinted pill; the words carry the meaning, not the colour."""
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
+    """The status as words in a tinted pill; the words carry the meaning, not the colour.
+
+    Built here rather than from a template: queues print one per row.
+    """
     label = str(Status(status).label) if status in Status.values else status
-    return {"status": status, "label": label}
+    return format_html(
+        '<span class="badge badge--{}"><span class="visually-hidden">{}</span>{}</span>',
+        status,
+        _("Status: "),
+        label,
+    )
