@@ -67,14 +67,16 @@ class BusinessCalendar:
 
     A calendar is one IANA timezone, working intervals per weekday (0 = Monday ...
     6 = Sunday) in local wall-clock time, and holidays (local dates with no working
-    time). An interval ending at ``time(0, 0)`` ends at 24:00, so ``00:00-00:00`` on
-    every day is a round-the-clock calendar.
+    time: public holidays and closed days alike). An interval ending at
+    ``time(0, 0)`` ends at 24:00, so ``00:00-00:00`` on every day is a
+    round-the-clock calendar.
 
-    The contract: **a moment is working time exactly when the local wall-clock time
+    The contract: **a minute is working time exactly when the local wall-clock time
     it shows lies inside one of that local date's working intervals (start included,
-    end excluded) and that date is not a holiday.** ``elapsed`` measures how much
-    real time between two moments is working time; ``add`` returns the earliest
-    moment at which the given amount of it has passed. When the clocks change:
+    end excluded) and that date is not a holiday or closed day.** ``elapsed`` counts
+    such minutes; ``add`` returns the instant at which the given amount of them has
+    passed. Both are exact to the microsecond: the same rule holds for every moment,
+    not only whole minutes. When the clocks change:
 
     - an interval whose start is skipped begins at the first wall time that exists
       after it: 02:30-04:00 on Berlin's spring-forward night is 03:00-04:00, one hour;
