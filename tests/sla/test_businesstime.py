@@ -2,8 +2,11 @@
 
 Unit cases pin down the behaviour on hand-checked dates; property tests check the
 algebra (``add`` and ``elapsed`` undo each other, ``elapsed`` is additive, ``add``
-is monotonic and lands in working time) on generated calendars, and compare both
-with a brute-force count of half-hour slots.
+is monotonic and lands in working time) on generated calendars. The wall-clock
+contract itself is checked against a brute-force reference that walks real time
+slot by slot and judges each slot by the wall-clock time it shows, never by
+instants derived from interval edges: over half-hour slots on long spans, and
+minute by minute around clock changes of one hour, half an hour and a whole day.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -210,27 +213,61 @@ def test_an_interval_spanning_the_changed_hour_has_its_real_length() -> None:
     assert calendar.elapsed(berlin(2026, 10, 25), berlin(2026, 10, 26)) == timedelta(hours=4)
 
 
-def test_skipped_and_repeated_local_times_resolve_with_fold_zero() -> None:
-    """02:30-05:00 in Berlin: in spring 02:30 is read as 03:30 CEST (1.5 h); in autumn it is the
-    first 02:30, in summer time (3.5 h)."""
+def test_an_interval_starting_in_the_skipped_hour_begins_when_the_clock_reaches_it() -> None:
+    """02:30-04:00 on Berlin's spring-forward night: 02:30 is never shown, so the interval is
+    03:00-04:00 CEST, one hour, starting the moment the clocks jump (01:00 UTC)."""
+    calendar = BusinessCalendar("Europe/Berlin", {6: [(time(2, 30), time(4))]})
+    assert calendar.elapsed(berlin(2026, 3, 29), berlin(2026, 3, 30)) == timedelta(hours=1)
+    assert calendar.next_working_moment(berlin(2026, 3, 29)) == utc(2026, 3, 29, 1)
+    assert calendar.add(berlin(2026, 3, 29), timedelta(minutes=30)) == berlin(2026, 3, 29, 3, 30)
+    assert calendar.add(berlin(2026, 3, 29), timedelta(hours=1)) == berlin(2026, 3, 29, 4)
+
+
+def test_an_interval_covering_the_repeated_hour_counts_both_passes() -> None:
+    """00:00-02:30 on Berlin's fall-back night is three real hours: 00:00-02:30 in summer time
+    (22:00-00:30 UTC), then 02:00-02:30 again in winter time (01:00-01:30 UTC). The first pass of
+    02:30-03:00 in between is outside the interval."""
+    calendar = BusinessCalendar("Europe/Berlin", {6: [(time(0), time(2, 30))]})
+    assert calendar.elapsed(berlin(2026, 10, 25), berlin(2026, 10, 26)) == timedelta(hours=3)
+    assert calendar.add(berlin(2026, 10, 25), timedelta(hours=2.5)) == utc(2026, 10, 25, 0, 30)
+    assert calendar.add(berlin(2026, 10, 25), timedelta(hours=3)) == utc(2026, 10, 25, 1, 30)
+    assert not calendar.is_working_time(utc(2026, 10, 25, 0, 45))
+    assert calendar.next_working_moment(utc(2026, 10, 25, 0, 30)) == utc(2026, 10, 25, 1)
+
+
+def test_an_interval_falls_apart_when_the_clocks_go_back_inside_it() -> None:
+    """Lord Howe puts the clocks back from 02:00 to 01:30 on 5 Apr 2026: 01:45-02:15 is 45 minutes
+    in two pieces, 01:45-02:00 before the change and 01:45-02:15 after it (14:45-15:00 and
+    15:15-15:45 UTC the day before)."""
+    calendar = BusinessCalendar("Australia/Lord_Howe", {6: [(time(1, 45), time(2, 15))]})
+    lord_howe = ZoneInfo("Australia/Lord_Howe")
+    sunday = datetime(2026, 4, 5, tzinfo=lord_howe)
+    assert calendar.elapsed(sunday, sunday + timedelta(days=1)) == timedelta(minutes=45)
+    assert calendar.add(sunday, timedelta(minutes=15)) == utc(2026, 4, 4, 15)
+    assert calendar.add(sunday, timedelta(minutes=16)) == utc(2026, 4, 4, 15, 16)
+    assert calendar.add(sunday, timedelta(minutes=45)) == utc(2026, 4, 4, 15, 45)
+    assert calendar.next_working_moment(utc(2026, 4, 4, 15)) == utc(2026, 4, 4, 15, 15)
+
+
+def test_the_repeated_hour_counts_only_where_its_wall_time_is_inside() -> None:
+    """02:30-05:00 in Berlin: in spring it is 03:00-05:00 CEST (2 h); in autumn 02:30-03:00 in
+    summer time and 02:30-05:00 in winter time (3 h), not the 3.5 h from the first 02:30 on."""
     calendar = BusinessCalendar("Europe/Berlin", {6: [(time(2, 30), time(5))]})
-    assert calendar.next_working_moment(berlin(2026, 3, 29)) == utc(2026, 3, 29, 1, 30)
-    assert calendar.elapsed(berlin(2026, 3, 29), berlin(2026, 3, 30)) == timedelta(hours=1.5)
+    assert calendar.elapsed(berlin(2026, 3, 29), berlin(2026, 3, 30)) == timedelta(hours=2)
     assert calendar.next_working_moment(berlin(2026, 10, 25)) == utc(2026, 10, 25, 0, 30)
-    assert calendar.elapsed(berlin(2026, 10, 25), berlin(2026, 10, 26)) == timedelta(hours=3.5)
+    assert calendar.elapsed(berlin(2026, 10, 25), berlin(2026, 10, 26)) == timedelta(hours=3)
 
 
-def test_intervals_that_fold_zero_makes_overlap_count_once() -> None:
-    """00:00-02:30 and 03:00-05:00 on the Berlin spring day: 02:30 resolves to 03:30 CEST, past
-    the 03:00 opening, and the overlap counts once: 4 real hours from 00:00 CET to 05:00 CEST."""
+def test_intervals_around_the_skipped_hour_join_up() -> None:
+    """00:00-02:30 and 03:00-05:00 on the Berlin spring day: 02:00-03:00 is never shown, so the
+    two intervals are 00:00-02:00 CET and 03:00-05:00 CEST, 4 real hours without a break."""
     calendar = BusinessCalendar("Europe/Berlin", {6: [(time(0), time(2, 30)), (time(3), time(5))]})
     assert calendar.elapsed(berlin(2026, 3, 29), berlin(2026, 3, 30)) == timedelta(hours=4)
     assert calendar.add(berlin(2026, 3, 29), timedelta(hours=4)) == berlin(2026, 3, 29, 5)
 
 
 def test_a_skipped_local_date_has_no_working_time() -> None:
-    """Samoa skipped 30 Dec 2011: its 09:00-17:00, read with fold=0, would land on 31 Dec's
-    hours; it is dropped instead of counting those hours twice."""
+    """Samoa skipped 30 Dec 2011: no moment shows that date, so its 09:00-17:00 never happens."""
     apia = ZoneInfo("Pacific/Apia")
     calendar = BusinessCalendar("Pacific/Apia", {day: [(time(9), time(17))] for day in range(7)})
     days_around_the_gap = (datetime(2011, 12, 29, tzinfo=apia), datetime(2012, 1, 1, tzinfo=apia))
@@ -465,14 +502,15 @@ def test_next_working_moment_is_where_counting_starts(
 HALF_HOUR = timedelta(minutes=30)
 
 
-def _works_in_slot(
+def _works_by_the_wall_clock(
     calendar_hours: dict[int, list[tuple[time, time]]],
     holidays: set[date],
     zone: ZoneInfo,
-    slot_start: datetime,
+    moment: datetime,
 ) -> bool:
-    """Whether a half-hour slot is working time, judged by its local wall-clock reading."""
-    local = slot_start.astimezone(zone)
+    """The contract itself: the wall-clock time ``moment`` shows lies inside one of its local
+    date's intervals (start included, end excluded) and that date is no holiday."""
+    local = moment.astimezone(zone)
     if local.date() in holidays:
         return False
     reading = local.time()
@@ -507,8 +545,149 @@ def test_add_and_elapsed_agree_with_counting_half_hour_slots(
 
     slot, counted = start, 0
     while counted < work_slots:
-        if _works_in_slot(hours, holidays, zone, slot):
+        if _works_by_the_wall_clock(hours, holidays, zone, slot):
             counted += 1
             assert calendar.elapsed(start, slot + HALF_HOUR) == counted * HALF_HOUR
         slot += HALF_HOUR
     assert calendar.add(start, work_slots * HALF_HOUR) == slot
+
+
+# --- the wall-clock contract, minute by minute ---------------------------------------------
+
+MINUTE = timedelta(minutes=1)
+# A window of three days from its start holds the clock change.
+WINDOW_MINUTES = 3 * MINUTES_PER_DAY
+# Local dates on which the clocks change, with how: one-hour and half-hour shifts both ways,
+# and a whole skipped date.
+CLOCK_CHANGES = [
+    ("Europe/Berlin", date(2026, 3, 29)),  # 02:00 -> 03:00
+    ("Europe/Berlin", date(2026, 10, 25)),  # 03:00 -> 02:00
+    ("America/New_York", date(2026, 3, 8)),  # 02:00 -> 03:00
+    ("America/New_York", date(2026, 11, 1)),  # 02:00 -> 01:00
+    ("Australia/Lord_Howe", date(2026, 4, 5)),  # 02:00 -> 01:30
+    ("Australia/Lord_Howe", date(2026, 10, 4)),  # 02:00 -> 02:30
+    ("Pacific/Apia", date(2011, 4, 2)),  # 04:00 -> 03:00
+    ("Pacific/Apia", date(2011, 9, 24)),  # 03:00 -> 04:00
+    ("Pacific/Apia", date(2011, 12, 30)),  # 29 Dec 24:00 -> 31 Dec 00:00
+]
+
+
+def _window_start(change_day: date) -> datetime:
+    """UTC midnight the day before a change: every change above falls in the window after it."""
+    return datetime.combine(change_day - timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def assert_agrees_with_walking_the_wall_clock(
+    timezone: str,
+    hours: dict[int, list[tuple[time, time]]],
+    holidays: set[date],
+    start: datetime,
+    minutes: int,
+) -> None:
+    """Walk real minutes from ``start`` and judge each by the wall-clock time it shows: before
+    every minute ``elapsed`` has counted the working ones so far, ``is_working_time`` agrees, and
+    ``add`` of that many minutes ends where the last one ends. Edges and offsets are whole minutes,
+    so a minute is working or not as a whole."""
+    zone = ZoneInfo(timezone)
+    calendar = BusinessCalendar(timezone, hours, holidays)
+    worked = 0
+    for step in range(minutes):
+        minute = start + step * MINUTE
+        assert calendar.elapsed(start, minute) == worked * MINUTE, minute
+        working = _works_by_the_wall_clock(hours, holidays, zone, minute)
+        assert calendar.is_working_time(minute) == working, minute
+        if working:
+            worked += 1
+            assert calendar.add(start, worked * MINUTE) == minute + MINUTE, minute
+    assert calendar.elapsed(start, start + minutes * MINUTE) == worked * MINUTE
+
+
+@pytest.mark.parametrize(("timezone", "change_day"), CLOCK_CHANGES)
+def test_the_clock_changes_walked_below_are_real(timezone: str, change_day: date) -> None:
+    """Each listed date really is a clock change (a skipped date counts), so the walks below do
+    cross one."""
+    zone = ZoneInfo(timezone)
+    day_start = datetime.combine(change_day, time(0), tzinfo=zone)
+    next_day_start = datetime.combine(change_day + timedelta(days=1), time(0), tzinfo=zone)
+    assert next_day_start.utcoffset() != day_start.utcoffset()
+
+
+def _intervals(text: str) -> list[tuple[time, time]]:
+    """``"01:30-02:30 02:45-24:00"`` as wall-clock intervals (24:00 is ``time(0)``)."""
+    return [
+        (_wall_clock(_minutes(opening)), _wall_clock(_minutes(closing)))
+        for opening, closing in (interval.split("-") for interval in text.split())
+    ]
+
+
+def _minutes(reading: str) -> int:
+    hours, minutes = reading.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "change_day", "intervals"),
+    [
+        ("Europe/Berlin", date(2026, 3, 29), "02:30-04:00"),
+        ("Europe/Berlin", date(2026, 3, 29), "02:15-02:45"),
+        ("Europe/Berlin", date(2026, 3, 29), "01:30-02:30 02:45-24:00"),
+        ("Europe/Berlin", date(2026, 10, 25), "00:00-02:30"),
+        ("Europe/Berlin", date(2026, 10, 25), "02:15-02:45 02:59-03:00"),
+        ("America/New_York", date(2026, 3, 8), "02:30-03:30"),
+        ("America/New_York", date(2026, 11, 1), "00:30-01:15 01:45-02:00"),
+        ("Australia/Lord_Howe", date(2026, 4, 5), "01:45-02:15"),
+        ("Australia/Lord_Howe", date(2026, 10, 4), "02:10-02:20 02:25-03:00"),
+        ("Pacific/Apia", date(2011, 4, 2), "03:30-04:30"),
+        ("Pacific/Apia", date(2011, 9, 24), "03:30-04:30"),
+        ("Pacific/Apia", date(2011, 12, 30), "09:00-17:00"),
+        ("Pacific/Apia", date(2011, 12, 30), "00:00-24:00"),
+        ("Pacific/Apia", date(2011, 12, 30), "23:30-24:00"),
+    ],
+)
+def test_edges_inside_skipped_and_repeated_hours_follow_the_wall_clock(
+    timezone: str, change_day: date, intervals: str
+) -> None:
+    """The same intervals every day, walked over three days around a change."""
+    hours = {weekday: _intervals(intervals) for weekday in range(7)}
+    start = _window_start(change_day)
+    assert_agrees_with_walking_the_wall_clock(timezone, hours, set(), start, WINDOW_MINUTES)
+
+
+@st.composite
+def night_heavy_weekly_hours(draw: st.DrawFn) -> dict[int, list[tuple[time, time]]]:
+    """Up to three intervals per weekday; edges often fall between 00:00 and 05:00 to the minute,
+    where the clocks change, or anywhere on a quarter-hour grid."""
+    edge = st.one_of(
+        st.integers(0, 5 * 60),
+        st.integers(0, MINUTES_PER_DAY // 15).map(lambda k: k * 15),
+    )
+    weekly: dict[int, list[tuple[time, time]]] = {}
+    for weekday in range(7):
+        bounds = sorted(draw(st.sets(edge, max_size=6)))
+        pairs = list(zip(bounds[0::2], bounds[1::2], strict=False))
+        if pairs:
+            weekly[weekday] = [(_wall_clock(start), _wall_clock(end)) for start, end in pairs]
+    if not weekly:
+        weekly[draw(st.integers(0, 6))] = [(time(2, 30), time(3, 30))]
+    return weekly
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(CLOCK_CHANGES),
+    night_heavy_weekly_hours(),
+    st.sets(st.integers(-2, 2), max_size=3),
+    st.integers(-12 * 60, 12 * 60),
+)
+def test_add_and_elapsed_agree_with_walking_the_wall_clock(
+    clock_change: tuple[str, date],
+    hours: dict[int, list[tuple[time, time]]],
+    holiday_offsets: set[int],
+    start_minute: int,
+) -> None:
+    """Generated calendars with edges inside skipped and repeated hours, holidays around the
+    change, walked minute by minute over three days from a start near the change."""
+    timezone, change_day = clock_change
+    holidays = {change_day + timedelta(days=days) for days in holiday_offsets}
+    start = _window_start(change_day) + start_minute * MINUTE
+    assert_agrees_with_walking_the_wall_clock(timezone, hours, holidays, start, WINDOW_MINUTES)
