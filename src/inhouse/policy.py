@@ -16,10 +16,8 @@ Rules, in short:
 Anything a caller may not see is reported as not found, never as forbidden.
 """
 
-import operator
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import reduce
 
 from django.conf import settings
 from django.db.models import Q
@@ -118,21 +116,29 @@ def can_manage_calendar(who: Person | Viewer, calendar: Calendar) -> bool:
 
 
 def visible_requests_q(viewer: Viewer) -> Q:
+    """The requests a viewer sees, as one condition (see ``ways_of_seeing_requests``)."""
     if viewer.is_admin:
         return Q()
-    return reduce(operator.or_, ways_of_seeing_requests(viewer))
-
-
-def ways_of_seeing_requests(viewer: Viewer) -> list[Q]:
-    """Each way a (non-admin) viewer sees requests, one condition each; any of them
-    is enough. Lists read each as its own index range (see
-    ``desk.selectors.page_of_requests_visible_to``), so every team is its own way."""
     watched = Request.watchers.through.objects.filter(person_id=viewer.person_id).values(
         "request_id"
     )
+    return (
+        Q(requester_id=viewer.person_id)
+        | Q(pk__in=watched)
+        | Q(provider_team_id__in=viewer.queue_team_ids)
+        | (Q(customer_team_id__in=viewer.team_ids) & Q(confidential=False))
+    )
+
+
+def ways_of_seeing_requests(viewer: Viewer) -> list[Q]:
+    """``visible_requests_q`` split into its ways, for a non-admin viewer: any one is
+    enough. Lists read each as its own index range (``desk.selectors.
+    page_of_requests_visible_to``), so every team is a way of its own, and watching
+    is a join that the watchers' (person, request) index drives; on its own a way
+    never repeats a row. ``tests/desk/test_list_pages.py`` holds the two forms equal."""
     return [
         Q(requester_id=viewer.person_id),
-        Q(pk__in=watched),
+        Q(watchers=viewer.person_id),
         *(Q(provider_team_id=team_id) for team_id in sorted(viewer.queue_team_ids)),
         *(Q(customer_team_id=team_id, confidential=False) for team_id in sorted(viewer.team_ids)),
     ]

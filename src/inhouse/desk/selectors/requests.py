@@ -110,8 +110,7 @@ def page_of_requests_visible_to(
     )
     if not (viewer.is_admin or works_named_queue):
         newest_per_way = [
-            Q(pk__in=matching.filter(way).order_by("-pk").values("pk")[: limit + 1])
-            for way in policy.ways_of_seeing_requests(viewer)
+            Q(pk__in=branch) for branch in newest_of_each_way(viewer, matching, limit + 1)
         ]
         matching = Request.objects.filter(reduce(operator.or_, newest_per_way))
     # A list row shows the request's fields and names, not its clocks or long texts.
@@ -123,6 +122,17 @@ def page_of_requests_visible_to(
         limit=limit,
         newest_first=True,
     )
+
+
+def newest_of_each_way(
+    viewer: policy.Viewer, matching: QuerySet[Request], size: int
+) -> list[QuerySet[Request]]:
+    """For each way the viewer sees requests, the ids of the newest ``size`` matching
+    ones: each is one index range read newest first (tests check the plans)."""
+    return [
+        matching.filter(way).order_by("-pk").values("pk")[:size]
+        for way in policy.ways_of_seeing_requests(viewer)
+    ]
 
 
 def _works_queue_named(viewer: policy.Viewer, team_slug: str) -> bool:
