@@ -18,7 +18,7 @@ from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import get_service_for
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.core.http import expected_version, names_unknown_parameters_itself
-from inhouse.core.ids import database_id
+from inhouse.core.ids import DatabaseId, database_id
 from inhouse.core.pagination import page_by_id
 from inhouse.core.schemas import ErrorOut, PersonRef, TeamRef
 from inhouse.core.text import render_markdown
@@ -481,7 +481,9 @@ def upload_attachment(
     response={200: None, **READ_ERRORS},
     url_name="download_attachment",
 )
-def download_attachment(request: CallerRequest, reference: str, attachment_id: int) -> FileResponse:
+def download_attachment(
+    request: CallerRequest, reference: str, attachment_id: DatabaseId
+) -> FileResponse:
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
     return attachment_response(selectors.get_attachment_for(viewer, found, attachment_id))
