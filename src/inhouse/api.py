@@ -1,22 +1,31 @@
 """The REST API under /api/v1/: authentication, one error shape, and each app's router.
 
-Every error, whatever raised it, leaves as ``{"error": {"code", "message", "fields"?}}``.
+Every error, whatever raised it, leaves as ``{"error": {"code", "message", "fields"?}}``,
+also for an address that is no endpoint (404) and a method an endpoint does not take
+(405). Every endpoint is strict: a query parameter it does not declare is a 400
+naming it, and a body is read only when it is sent as ``application/json``.
 Callers authenticate with a personal token (``Authorization: Bearer …``) or,
 from the browser, with their session (writes then need the CSRF token).
 """
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.params.models import QueryModel
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
+from ninja.types import DictStrAny
 
 from inhouse.core.correlation import current_correlation_id
-from inhouse.core.errors import DomainError
+from inhouse.core.errors import DomainError, InvalidInput
 from inhouse.org.auth import person_for_bearer_token
 from inhouse.org.models import Person
 
@@ -35,6 +44,14 @@ class SessionPersonAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # CSRF protects a credential the browser sends by itself, so it is checked only
+        # when a signed-in session is that credential; a caller without one (no token,
+        # or a bad or revoked one) is unauthenticated, a 401, not a CSRF failure.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Person | None:
         user = request.user
         if not user.is_authenticated:
@@ -43,7 +60,32 @@ class SessionPersonAuth(APIKeyCookie):
         return person if person is not None and person.is_active else None
 
 
-api = NinjaAPI(
+class UnsupportedMediaType(Exception):
+    """A body sent as something other than JSON to an endpoint that reads JSON."""
+
+
+class JsonOnlyParser(Parser):
+    """Reads a body only when it says it is JSON, so every guard on JSON bodies (the NUL
+    check, the nesting limit) sees every body that is read."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        return super().parse_body(request)
+
+
+class InhouseAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern):
+                url.callback = _method_not_allowed_in_shape(url.callback)
+        # Last, after every endpoint: any other address under the API is a JSON 404.
+        urls.append(re_path(r"^", _no_such_endpoint))
+        return urls
+
+
+api = InhouseAPI(
     title="Inhouse API",
     version="1",
     description=(
@@ -54,6 +96,7 @@ api = NinjaAPI(
     docs_url="/docs",
     auth=[BearerTokenAuth(), SessionPersonAuth()],
     urls_namespace="api",
+    parser=JsonOnlyParser(),
 )
 
 
@@ -64,25 +107,36 @@ def error_response(
     code: str,
     message: str,
     fields: dict[str, str] | None = None,
+    details: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
+    body.update(details or {})
     return api.create_response(request, {"error": body}, status=status)
 
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_response(
-        request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+        request,
+        status=exc.status,
+        code=exc.code,
+        message=exc.message,
+        fields=exc.fields,
+        details=exc.details,
     )
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
-    # Drop the parameter source ("body", "query", the schema's argument name).
-    sources = ("body", "query", "path", "header", "form", "file")
-    parts = [str(part) for part in location if part not in sources]
-    if len(parts) > 1 and parts[0] in {"payload", "data", "filters"}:
+    # Drop the parameter source ("body", "query", …) and the schema's argument name, which
+    # the caller never sent; what is left is the field as the caller spelled it, even
+    # when that field is itself called "body".
+    sources = ("body", "query", "path", "header", "form", "file", "cookie")
+    parts = [str(part) for part in location]
+    if parts and parts[0] in sources:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "query"}:
         parts = parts[1:]
     return ".".join(parts) or "body"
 
@@ -119,6 +173,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, UnsupportedMediaType):
+        # ninja reports any failure to read a body as a 400; this one is the media type.
+        return error_response(
+            request,
+            status=415,
+            code="unsupported_media_type",
+            message="Send the body as JSON, with 'Content-Type: application/json'.",
+        )
     code = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "error"
     )
@@ -159,6 +221,69 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         code="server_error",
         message=f"Something went wrong on our side. Quote this id to support: {correlation_id}.",
     )
+
+
+def _no_such_endpoint(request: HttpRequest) -> HttpResponse:
+    return error_response(
+        request, status=404, code="not_found", message="There is no such endpoint."
+    )
+
+
+def _method_not_allowed_in_shape(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """ninja answers a method an endpoint does not take with a bare 405; give it the shape."""
+
+    @wraps(view)
+    def shaped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        shaped_response = error_response(
+            request,
+            status=405,
+            code="method_not_allowed",
+            message=f"This endpoint does not take {request.method}. Allowed: {allowed}.",
+        )
+        shaped_response["Allow"] = allowed
+        return shaped_response
+
+    return shaped
+
+
+def _query_parameters_of(endpoint: Callable[..., Any]) -> frozenset[str]:
+    """The query parameters an endpoint declares, as its OpenAPI description lists them."""
+    operation = endpoint._ninja_operation  # type: ignore[attr-defined]
+    names: set[str] = set()
+    for model in operation.models:
+        if issubclass(model, QueryModel):
+            flattened = getattr(model, "__ninja_flatten_map__", None)
+            names.update(flattened or model.model_fields)
+    return frozenset(names)
+
+
+def _refuse_unknown_query_parameters(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Every endpoint names a query parameter it does not declare instead of ignoring it;
+    it runs after authentication, so a stranger learns nothing but 401."""
+    if getattr(endpoint, "names_unknown_parameters_itself", False):
+        return endpoint
+    known = _query_parameters_of(endpoint)
+
+    @wraps(endpoint)
+    def strict(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise InvalidInput(
+                f"Unknown query parameters: {', '.join(unknown)}.",
+                fields={name: "Not a parameter of this endpoint." for name in unknown},
+            )
+        return endpoint(request, *args, **kwargs)
+
+    return strict
+
+
+api.add_decorator(_refuse_unknown_query_parameters, mode="operation")
 
 
 def _mount_routers() -> None:

@@ -1,8 +1,9 @@
 """Errors every door understands.
 
 Services raise these; the API turns each into one JSON shape
-(``{"error": {"code", "message", "fields"}}``) and the web views into a form
-error or a friendly page. ``NotFound`` is also what a caller gets for an object
+(``{"error": {"code", "message", "fields"}}``, plus the ``details`` an error
+carries for a program to act on) and the web views into a form error or a
+friendly page. ``NotFound`` is also what a caller gets for an object
 they may not see, so a hidden object and a missing one look the same.
 """
 
@@ -17,6 +18,8 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = dict(fields or {})
+        # Facts besides the message that a program needs to act on, keyed as the API sends them.
+        self.details: dict[str, list[str]] = {}
 
 
 class InvalidInput(DomainError):
@@ -65,6 +68,7 @@ class TransitionNotAllowed(Conflict):
             f"Allowed: {allowed_text}."
         )
         self.allowed = list(allowed)
+        self.details = {"allowed": self.allowed}
 
 
 class IdempotencyMismatch(DomainError):

@@ -1,8 +1,12 @@
 """HTTP details shared by the API and the web pages."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.http import HttpRequest
 
 from inhouse.core.errors import DomainError, InvalidInput
+from inhouse.core.ids import database_id
 
 
 class PreconditionRequired(DomainError):
@@ -21,9 +25,20 @@ def expected_version(request: HttpRequest, *, required: bool) -> int | None:
                 fields={"If-Match": "Required."},
             )
         return None
-    text = raw.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    # A version is a database integer like an id; a longer number is no version at all.
+    version = database_id(raw.strip().removeprefix("W/").strip('"'))
+    if version is None:
         raise InvalidInput(
             "If-Match must be the request's version number.", fields={"If-Match": "Not a version."}
         )
-    return int(text)
+    return version
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def names_unknown_parameters_itself(endpoint: Endpoint) -> Endpoint:
+    """Marks an API endpoint that reports unknown query parameters together with its other
+    parameter errors, so the API's general check leaves them to it."""
+    endpoint.names_unknown_parameters_itself = True  # type: ignore[attr-defined]
+    return endpoint

@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from inhouse.core.errors import InvalidInput
+from inhouse.core.ids import database_id
 
 Row = TypeVar("Row", bound=Model)
 
@@ -58,9 +59,10 @@ def decode_cursor(cursor: str) -> tuple[str, list[str]]:
 def decode_id_cursor(cursor: str) -> int:
     """The id a page ordered by id ended at."""
     kind, key = decode_cursor(cursor)
-    if kind != ID_CURSOR or len(key) != 1 or not key[0].isdigit():
+    after = database_id(key[0]) if kind == ID_CURSOR and len(key) == 1 else None
+    if after is None:
         raise invalid_cursor()
-    return int(key[0])
+    return after
 
 
 def page_by_id(

@@ -1,7 +1,7 @@
 """Schema pieces every API router shares."""
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 
 class StrictSchema(Schema):
@@ -25,6 +25,9 @@ class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, str] | None = None
+    allowed: list[str] | None = Field(
+        None, description="With `transition_not_allowed`: the statuses the request may move to"
+    )
 
 
 class ErrorOut(Schema):

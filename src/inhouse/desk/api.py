@@ -1,5 +1,7 @@
 """Requests over HTTP: each endpoint parses, calls one service or selector, returns a schema."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypedDict
 
 from django.db.models import Q
@@ -14,14 +16,16 @@ from pydantic import ConfigDict, Field
 from inhouse import policy
 from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import get_service_for
-from inhouse.core.errors import InvalidInput, NotFound
-from inhouse.core.http import expected_version
+from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
+from inhouse.core.http import expected_version, names_unknown_parameters_itself
+from inhouse.core.ids import DatabaseId, database_id
 from inhouse.core.pagination import page_by_id
 from inhouse.core.schemas import ErrorOut, PersonRef, TeamRef
 from inhouse.core.text import render_markdown
 from inhouse.desk import selectors
 from inhouse.desk import services as desk
 from inhouse.desk.downloads import attachment_response
+from inhouse.desk.events import data_for_reader
 from inhouse.desk.models import Attachment, Channel, Comment, Request
 from inhouse.desk.schemas import (
     AttachmentOut,
@@ -81,7 +85,10 @@ class RequestChanges(TypedDict, total=False):
 
 def _person(handle: str | int, *, field: str) -> Person:
     text = str(handle).strip()
-    lookup = Q(pk=int(text)) if text.isdigit() else Q(user__username=text) | Q(email__iexact=text)
+    person_id = database_id(text)
+    lookup = (
+        Q(pk=person_id) if person_id is not None else Q(user__username=text) | Q(email__iexact=text)
+    )
     person = Person.objects.filter(lookup, is_active=True).first()
     if person is None:
         raise InvalidInput(f"Unknown person '{text}'.", fields={field: "No such active person."})
@@ -101,6 +108,21 @@ def _visible_request(person: Person | policy.Viewer, reference: str, *, field: s
     except NotFound as exc:
         raise InvalidInput(
             f"Unknown request '{reference}'.", fields={field: f"No such request: {reference}."}
+        ) from exc
+
+
+@contextmanager
+def _requester_set_by_someone_else(requester: Person | None, *, actor: Person) -> Iterator[None]:
+    """Only the provider's agents may file for someone else, and the service refuses
+    anyone else; at this door that makes ``requester`` a field the caller may not set,
+    which is a 400 naming it rather than a 403."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        if requester is None or requester.pk == actor.pk:
+            raise
+        raise InvalidInput(
+            exc.message, fields={"requester": "Only the provider team's agents can set this."}
         ) from exc
 
 
@@ -230,6 +252,7 @@ _PAGING_KEYS = ("cursor", "limit")
 
 
 @router.get("", response={200: RequestPage, **READ_ERRORS})
+@names_unknown_parameters_itself
 def list_requests(request: CallerRequest, query: Query[RequestQuery]) -> RequestPage:
     """Requests the caller may see, newest first; follow ``next_cursor`` for more."""
     filters, errors = read_filter_query(
@@ -272,21 +295,22 @@ def submit(
         channel=Channel.API,
     )
     key = request.headers.get("Idempotency-Key")
-    if key is None:
-        created = desk.submit_request(actor=actor, viewer=viewer, **submission)
-    else:
-        created, is_new = desk.submit_request_once(
-            idempotency_key=key,
-            actor=actor,
-            viewer=viewer,
-            digest=desk.submission_digest(**payload.model_dump()),
-            **submission,
-        )
-        if not is_new:
-            # A replay returns the request as it is now, which may have moved on.
-            response["Idempotent-Replayed"] = "true"
-            response["Location"] = f"/api/v1/requests/{created.reference}"
-            return Status(201, _respond_with(viewer, created, response))
+    with _requester_set_by_someone_else(submission["requester"], actor=actor):
+        if key is None:
+            created, is_new = desk.submit_request(actor=actor, viewer=viewer, **submission), True
+        else:
+            created, is_new = desk.submit_request_once(
+                idempotency_key=key,
+                actor=actor,
+                viewer=viewer,
+                digest=desk.submission_digest(**payload.model_dump()),
+                **submission,
+            )
+    if not is_new:
+        # A replay returns the request as it is now, which may have moved on.
+        response["Idempotent-Replayed"] = "true"
+        response["Location"] = f"/api/v1/requests/{created.reference}"
+        return Status(201, _respond_with(viewer, created, response))
     response["Location"] = f"/api/v1/requests/{created.reference}"
     response["ETag"] = f'"{created.version}"'
     return Status(201, _detail(viewer, created, just_created=True))
@@ -457,7 +481,9 @@ def upload_attachment(
     response={200: None, **READ_ERRORS},
     url_name="download_attachment",
 )
-def download_attachment(request: CallerRequest, reference: str, attachment_id: int) -> FileResponse:
+def download_attachment(
+    request: CallerRequest, reference: str, attachment_id: DatabaseId
+) -> FileResponse:
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
     return attachment_response(selectors.get_attachment_for(viewer, found, attachment_id))
@@ -465,7 +491,10 @@ def download_attachment(request: CallerRequest, reference: str, attachment_id: i
 
 @router.get("/{reference}/history", response={200: EventPage, **READ_ERRORS})
 def history(request: CallerRequest, reference: str, query: Query[PageQuery]) -> EventPage:
-    """The append-only history of the request, oldest first."""
+    """The append-only history of the request, oldest first.
+
+    A linked request the caller may not see appears as ``null`` (``"blocked_by": null``).
+    """
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
     page = page_by_id(
@@ -474,16 +503,17 @@ def history(request: CallerRequest, reference: str, query: Query[PageQuery]) -> 
         limit=query.limit,
         newest_first=False,
     )
+    readable = data_for_reader(page.items, visible_requests=selectors.requests_visible_to(viewer))
     return EventPage(
         items=[
             EventOut(
                 id=e.pk,
                 kind=e.kind,
                 actor=_person_ref(e.actor),
-                data=e.data,
+                data=data,
                 created_at=e.created_at,
             )
-            for e in page.items
+            for e, data in zip(page.items, readable, strict=True)
         ],
         next_cursor=page.next_cursor,
     )

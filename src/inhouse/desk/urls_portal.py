@@ -11,7 +11,7 @@ urlpatterns = [
     path("requests/<str:reference>/reply/", portal.reply, name="reply"),
     path("requests/<str:reference>/transition/", portal.transition, name="transition"),
     path(
-        "requests/<str:reference>/attachments/<int:attachment_id>/",
+        "requests/<str:reference>/attachments/<id:attachment_id>/",
         portal.attachment_download,
         name="attachment",
     ),

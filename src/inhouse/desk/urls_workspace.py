@@ -34,7 +34,7 @@ urlpatterns = [
     path("requests/<str:reference>/transfer/", request_changes.request_transfer, name="transfer"),
     path("requests/<str:reference>/clocks/", request_page.request_clocks, name="clocks"),
     path(
-        "requests/<str:reference>/canned/<int:reply_id>/",
+        "requests/<str:reference>/canned/<id:reply_id>/",
         request_page.canned_text,
         name="canned-text",
     ),
@@ -42,13 +42,13 @@ urlpatterns = [
     path("<slug:team_slug>/bulk/", queue.queue_bulk, name="bulk"),
     path("<slug:team_slug>/views/", saved_views.view_save, name="view-save"),
     path(
-        "<slug:team_slug>/views/<int:view_id>/delete/", saved_views.view_delete, name="view-delete"
+        "<slug:team_slug>/views/<id:view_id>/delete/", saved_views.view_delete, name="view-delete"
     ),
-    path("<slug:team_slug>/views/<int:view_id>/move/", saved_views.view_move, name="view-move"),
+    path("<slug:team_slug>/views/<id:view_id>/move/", saved_views.view_move, name="view-move"),
     path("<slug:team_slug>/canned/", canned.canned_list, name="canned"),
-    path("<slug:team_slug>/canned/<int:reply_id>/", canned.canned_edit, name="canned-edit"),
+    path("<slug:team_slug>/canned/<id:reply_id>/", canned.canned_edit, name="canned-edit"),
     path(
-        "<slug:team_slug>/canned/<int:reply_id>/delete/",
+        "<slug:team_slug>/canned/<id:reply_id>/delete/",
         canned.canned_delete,
         name="canned-delete",
     ),

@@ -1,7 +1,6 @@
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from inhouse.core.errors import InvalidInput
 from inhouse.core.schemas import ErrorOut, TeamRef
 from inhouse.org.auth import CallerRequest
 from inhouse.org.models import Person
@@ -51,9 +50,6 @@ class PeopleQuery(Schema):
     limit: int = Field(10, ge=1, le=PEOPLE_LIMIT_MAX)
 
 
-_PEOPLE_QUERY_KEYS = set(PeopleQuery.model_fields)
-
-
 class PersonMatchOut(Schema):
     """What any colleague may see of a person: enough to pick them, nothing private."""
 
@@ -80,10 +76,4 @@ def _match(person: Person) -> PersonMatchOut:
 def find_people(request: HttpRequest, query: Query[PeopleQuery]) -> PeopleMatches:
     """Active people whose name, username, email or job title holds every word of ``q``,
     by name; at most ``limit`` of them, for a typeahead. Type more to narrow it down."""
-    unknown = sorted(set(request.GET) - _PEOPLE_QUERY_KEYS)
-    if unknown:
-        raise InvalidInput(
-            f"Unknown query parameters: {', '.join(unknown)}.",
-            fields={name: "Not a parameter of this search." for name in unknown},
-        )
     return PeopleMatches(items=[_match(person) for person in search_people(query.q, query.limit)])

@@ -59,7 +59,7 @@ urlpatterns = [
         name="notifications-read-all",
     ),
     path(
-        "notifications/<int:notification_id>/read/",
+        "notifications/<id:notification_id>/read/",
         notifications.notification_read,
         name="notification-read",
     ),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import InvalidInput
+from inhouse.core.ids import database_id, looks_like_id
 from inhouse.desk.models import OPEN_STATUSES, Request, Status
 from inhouse.org.models import Person
 from inhouse.sla.models import Clock
@@ -136,8 +137,9 @@ def filter_requests(requests: QuerySet[Request], filters: RequestFilters) -> Que
 
 
 def _person_matches(field: str, value: str) -> Q:
-    if value.isdigit():
-        return Q(**{f"{field}_id": int(value)})
+    person_id = database_id(value)
+    if person_id is not None:
+        return Q(**{f"{field}_id": person_id})
     return Q(**{f"{field}__user__username": value}) | Q(**{f"{field}__email__iexact": value})
 
 
@@ -255,6 +257,12 @@ def _offered(values: Iterable[tuple[str, str]] | None) -> set[str] | None:
     return None if values is None else {value for value, _label in values}
 
 
+def _refuse_past_any_id(value: str, name: str, errors: dict[str, str]) -> None:
+    """Digits name a person by id; more digits than any id can have name nobody."""
+    if looks_like_id(value) and database_id(value) is None:
+        errors[name] = _("No person has this id; give an id, a username or an email.")
+
+
 def read_filter_query(
     params: QueryDict,
     *,
@@ -280,6 +288,8 @@ def read_filter_query(
             errors["assignee"] = _("Choose “unassigned”, “me” or one of the team's agents.")
         elif len(assignee) > MAX_HANDLE:
             errors["assignee"] = _("Give at most %(count)d characters.") % {"count": MAX_HANDLE}
+        else:
+            _refuse_past_any_id(assignee, "assignee", errors)
     slugs = {}
     for name, offered in (
         ("service", _offered(choices.services)),
@@ -292,6 +302,8 @@ def read_filter_query(
     requester = _last(params, "requester")
     if len(requester) > MAX_HANDLE:
         errors["requester"] = _("Give at most %(count)d characters.") % {"count": MAX_HANDLE}
+    else:
+        _refuse_past_any_id(requester, "requester", errors)
     open_ = _last(params, "open").lower()
     if open_ in _BOOLEANS:
         open_ = "true" if _BOOLEANS[open_] else "false"

@@ -113,16 +113,36 @@ def _check_transition(viewer: policy.Viewer, request: Request, to: str) -> None:
             )
         raise TransitionNotAllowed(current=request.status, requested=to, allowed=allowed)
     if to == Status.RESOLVED:
-        open_blockers = list(
-            Request.objects.filter(
-                blocks_links__blocked=request, status__in=OPEN_STATUSES
-            ).values_list("reference", flat=True)
+        _check_no_open_blockers(viewer, request)
+
+
+def _check_no_open_blockers(viewer: policy.Viewer, request: Request) -> None:
+    """Refuse to resolve a request that still waits for others, naming only those the
+    viewer may see: a hidden blocker is neither named nor counted, only hinted at."""
+    open_blockers = dict(
+        Request.objects.filter(blocks_links__blocked=request, status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "reference")
+    )
+    if not open_blockers:
+        return
+    visible = set(
+        Request.objects.filter(policy.visible_requests_q(viewer), pk__in=open_blockers).values_list(
+            "pk", flat=True
         )
-        if open_blockers:
-            raise Conflict(
-                f"This request is blocked by open requests: {', '.join(open_blockers)}. "
-                "Resolve them or remove the dependency first."
-            )
+    )
+    named = [reference for pk, reference in open_blockers.items() if pk in visible]
+    any_hidden = len(named) < len(open_blockers)
+    if not named:
+        raise Conflict(
+            "This request is blocked by a request you cannot see. "
+            "It can be resolved once the team handling that one has finished it."
+        )
+    hidden_too = ", and by a request you cannot see" if any_hidden else ""
+    raise Conflict(
+        f"This request is blocked by open requests: {', '.join(named)}{hidden_too}. "
+        "Resolve them or remove the dependency first."
+    )
 
 
 def transition_request(

@@ -25,6 +25,7 @@ from inhouse import policy
 from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import default_customer_team, expected_times, get_service_for
 from inhouse.core.errors import DomainError, InvalidInput, StaleVersion, TooLarge
+from inhouse.core.ids import database_id
 from inhouse.core.pagination import KeysetPage
 from inhouse.desk.downloads import attachment_response
 from inhouse.desk.forms.portal import ReplyForm, RequestForm
@@ -323,7 +324,7 @@ def transition(request: HttpRequest, reference: str) -> HttpResponse:
                 request=found,
                 to=to,
                 comment=request.POST.get("note") or None,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=database_id(version),
             )
     except StaleVersion:
         messages.error(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from inhouse import policy
 from inhouse.core.errors import NotFound
+from inhouse.core.ids import database_id
 from inhouse.desk.forms.workspace import (
     AssignForm,
     CommentForm,
@@ -182,9 +183,10 @@ def request_page(request: HttpRequest, reference: str) -> HttpResponse:
     canned_id = request.GET.get("canned", "")
     if canned_id:
         reply = None
-        if canned_id.isdigit():
+        canned_pk = database_id(canned_id)
+        if canned_pk is not None:
             try:
-                reply = get_canned_reply_for(viewer, found.provider_team, int(canned_id))
+                reply = get_canned_reply_for(viewer, found.provider_team, canned_pk)
             except NotFound:
                 reply = None
         if reply is None:
