@@ -650,7 +650,7 @@ def test_blockers_the_agent_cannot_see_are_kept_when_they_change_the_others(cast
         url + f"dependencies/{visible.reference}/remove/", {"version": fresh(request).version}
     )
 
-    assert "Also blocked by 1 request you cannot see." in page
+    assert "Also blocked by a request you cannot see." in page
     assert (added.status_code, removed.status_code) == (302, 302)
     assert list(Dependency.objects.values_list("blocker", "blocked")) == [
         (hidden_case.pk, request.pk)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from inhouse.catalog.models import FieldKind, FormField
+from inhouse.core.ids import MAX_DATABASE_ID, database_id, looks_like_id
 from inhouse.org.models import Person, Team
 
 MAX_TEXT = 500
@@ -70,10 +71,14 @@ def _check_one(form_field: FormField, value: Any) -> tuple[Any, str | None]:
     if kind in (FieldKind.PERSON, FieldKind.TEAM):
         model = Person if kind == FieldKind.PERSON else Team
         # Only whole numbers name an id: int(1.9) or int(True) would name someone else.
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and looks_like_id(value):
+            value = database_id(value)
+            if value is None:
+                return None, f"No active {kind} with that id."
         if isinstance(value, bool) or not isinstance(value, int):
             return None, f"Choose a {kind} by id."
+        if not 0 < value <= MAX_DATABASE_ID:
+            return None, f"No active {kind} with id {value}."
         if not model.objects.filter(pk=value, is_active=True).exists():
             return None, f"No active {kind} with id {value}."
         return value, None

@@ -46,12 +46,12 @@ urlpatterns = [
         name="agreement-obligations",
     ),
     path(
-        "manage/<slug:team_slug>/agreements/<int:pk>/",
+        "manage/<slug:team_slug>/agreements/<id:pk>/",
         views.agreement_edit,
         name="agreement-edit",
     ),
     path(
-        "manage/<slug:team_slug>/agreements/<int:pk>/deactivate/",
+        "manage/<slug:team_slug>/agreements/<id:pk>/deactivate/",
         views.agreement_deactivate,
         name="agreement-deactivate",
     ),

@@ -78,5 +78,5 @@ def page_of_rows(request: HttpRequest, team_id: int) -> JsonResponse:
 
 urlpatterns: list[URLPattern] = [
     path("bench/insert", insert_one_row),
-    path("bench/page/<int:team_id>", page_of_rows),
+    path("bench/page/<id:team_id>", page_of_rows),
 ]

@@ -7,10 +7,10 @@ from inhouse.sla import views
 app_name = "sla"
 
 urlpatterns = [
-    path("<int:pk>/", views.calendar_edit, name="calendar-edit"),
-    path("<int:pk>/closed-days/", views.closed_day_add, name="closed-day-add"),
+    path("<id:pk>/", views.calendar_edit, name="calendar-edit"),
+    path("<id:pk>/closed-days/", views.closed_day_add, name="closed-day-add"),
     path(
-        "<int:pk>/closed-days/<int:day_pk>/remove/",
+        "<id:pk>/closed-days/<id:day_pk>/remove/",
         views.closed_day_remove,
         name="closed-day-remove",
     ),

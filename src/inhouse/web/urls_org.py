@@ -11,5 +11,5 @@ urlpatterns = [
     path("teams/<slug:slug>/", org.team_detail, name="team"),
     path("people/", org.people_search, name="people"),
     path("people/search/", org.person_choices, name="people-search"),
-    path("people/<int:pk>/", org.person_detail, name="person"),
+    path("people/<id:pk>/", org.person_detail, name="person"),
 ]
