@@ -126,11 +126,11 @@ def page_of_requests_visible_to(
 
 def newest_of_each_way(
     viewer: policy.Viewer, matching: QuerySet[Request], size: int
-) -> list[QuerySet[Request]]:
+) -> list[QuerySet[Request, int]]:
     """For each way the viewer sees requests, the ids of the newest ``size`` matching
     ones: each is one index range read newest first (tests check the plans)."""
     return [
-        matching.filter(way).order_by("-pk").values("pk")[:size]
+        matching.filter(way).order_by("-pk").values_list("pk", flat=True)[:size]
         for way in policy.ways_of_seeing_requests(viewer)
     ]
 
