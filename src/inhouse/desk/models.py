@@ -86,7 +86,11 @@ class Request(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["provider_team", "status", "resolution_due_at"], name="req_queue"),
+            # Ending in id keeps each status's range in (due, id) order on PostgreSQL,
+            # as SQLite's implicit rowid does: the queue reads it without sorting.
+            models.Index(
+                fields=["provider_team", "status", "resolution_due_at", "id"], name="req_queue_due"
+            ),
             models.Index(fields=["provider_team", "-id"], name="req_team_recent"),
             models.Index(fields=["requester", "-id"], name="req_requester"),
             # A customer team's colleagues see its non-confidential requests: the
