@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Only for its static files and templates: with ninja installed as an app, the API
+    # docs load Swagger UI from the desk itself instead of a CDN a closed network cannot reach.
+    "ninja",
     "inhouse.core",
     "inhouse.org",
     "inhouse.catalog",
