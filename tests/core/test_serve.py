@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from inhouse.ops import server
 from inhouse.ops.server import ServeError, ensure_bind_available, supervise
 
 STARTUP_SECONDS = 30
@@ -56,6 +57,16 @@ def is_running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def has_exited(pid: int) -> bool:
+    """True once ``pid`` is gone or a zombie (an orphan's new parent may never reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    # The state follows the command name, which is in parentheses and may contain spaces.
+    return stat.rpartition(")")[2].split()[0] in {"Z", "X"}
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:
@@ -144,6 +155,31 @@ def test_serve_stops_the_web_server_when_the_worker_dies(serving):
     assert not any(is_running(pid) for pid in children)
 
 
+def test_serve_killed_outright_takes_gunicorn_and_the_worker_with_it(serving):
+    children = child_pids(serving.process.pid)
+    assert len(children) == 2, serving.output()
+    # gunicorn's web workers die with their arbiter; they must not hold the port either.
+    processes = children + [pid for child in children for pid in child_pids(child)]
+    try:
+        # SIGKILL to the serve process alone: it can neither catch it nor forward it.
+        serving.process.kill()
+        serving.process.wait(timeout=STOP_SECONDS)
+
+        deadline = time.monotonic() + STOP_SECONDS
+        while not all(has_exited(pid) for pid in processes):
+            assert time.monotonic() < deadline, "still running after the serve process died"
+            time.sleep(0.2)
+        with socket.socket() as restart:
+            # As gunicorn binds on a restart: a port in TIME_WAIT from our requests is free.
+            restart.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            restart.bind(("127.0.0.1", serving.port))
+            restart.listen()
+    finally:
+        for pid in children:  # each leads its own process group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+
 def test_supervise_stops_the_others_and_reports_the_first_failure():
     started = time.monotonic()
     code = supervise(
@@ -154,6 +190,12 @@ def test_supervise_stops_the_others_and_reports_the_first_failure():
     )
     assert code == 3
     assert time.monotonic() - started < 20
+
+
+def test_supervise_runs_without_the_parent_death_signal_where_linux_is_not(monkeypatch):
+    monkeypatch.setattr(server.sys, "platform", "darwin")
+    assert server.die_with_parent() is None
+    assert supervise({"failing": [sys.executable, "-c", "raise SystemExit(3)"]}) == 3
 
 
 def test_a_port_in_use_is_refused_before_starting():

@@ -2,9 +2,12 @@
 
 If either stops on its own, the other is stopped too, so whatever supervises
 Inhouse (systemd, a container runtime, a terminal) sees one failure instead of a
-half-running service.
+half-running service. If this process itself is killed outright (``kill -9``, which
+it cannot catch or forward), Linux sends each child SIGTERM, so none keeps running
+or holds the port.
 """
 
+import ctypes
 import errno
 import os
 import signal
@@ -12,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import FrameType
 
 from gunicorn.util import parse_address
@@ -22,6 +25,7 @@ DEFAULT_WEB_WORKERS = 3
 # finishes the task it is running. Whoever is still up after this is killed.
 STOP_GRACE_SECONDS = 30
 _POLL_SECONDS = 0.2
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class ServeError(Exception):
@@ -96,6 +100,34 @@ def serve_with_worker(*, bind: str, web_workers: int, with_worker: bool) -> int:
     return supervise(commands)
 
 
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGTERM when this process dies.
+
+    None where the kernel offers no such request (anything but Linux): there the
+    children outlive a ``kill -9`` of this process, as they always did. Linux sends
+    the signal when the thread that started the child ends, so children must be
+    started from the main thread (as ``supervise`` is).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        # Looked up here, before the fork: the child should only make the one call.
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def request_sigterm_on_parent_death() -> None:
+        if prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            return  # refused (e.g. by a seccomp filter): start anyway, as without Linux
+        # The parent may have died between the fork and the request, which then never
+        # fires; the child has been adopted by then, so its parent id has changed.
+        if os.getppid() != parent:
+            os._exit(128 + signal.SIGTERM)
+
+    return request_sigterm_on_parent_death
+
+
 def supervise(commands: dict[str, list[str]]) -> int:
     """Runs each named command until one stops or this process gets SIGINT/SIGTERM.
 
@@ -118,6 +150,7 @@ def supervise(commands: dict[str, list[str]]) -> int:
         stop_requested = True
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    preexec = die_with_parent()
     try:
         for name, argv in commands.items():
             if stop_requested:
@@ -125,7 +158,10 @@ def supervise(commands: dict[str, list[str]]) -> int:
             # Each child gets its own process group: a Ctrl-C in the terminal then reaches
             # it once, forwarded from here, instead of twice (which makes the worker
             # abandon its current task). The commands are fixed argument lists, no shell.
-            children[name] = subprocess.Popen(argv, process_group=0)  # noqa: S603
+            # preexec_fn is unsafe only alongside other threads; serve starts none before this.
+            children[name] = subprocess.Popen(  # noqa: S603
+                argv, process_group=0, preexec_fn=preexec
+            )
         while not stop_requested and all(child.poll() is None for child in children.values()):
             time.sleep(_POLL_SECONDS)
         first_to_stop = None if stop_requested else _first_stopped(children)
