@@ -1,6 +1,5 @@
 """`inhouse demo`: what `make run` calls. Migrate, load the demo organization once, serve."""
 
-from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.management import call_command
@@ -17,19 +16,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from inhouse.ops.management.commands.serve import positive_int, serve_until_stopped
+from inhouse.ops.management.commands.serve import positive_int, serve_until_stopped, whole_number
 from inhouse.ops.server import ServeError, ensure_bind_available
-
-
-def non_negative_int(raw: str) -> int:
-    """An argparse type: a whole number of at least 0."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ArgumentTypeError(f"{raw!r} is not a whole number") from None
-    if value < 0:
-        raise ArgumentTypeError("cannot be negative")
-    return value
 
 
 def base_url(bind: str) -> str:
@@ -55,7 +43,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=7, help="random seed of the generator")
         parser.add_argument(
-            "--requests", type=non_negative_int, default=20_000, help="requests of history"
+            "--requests", type=whole_number(0), default=20_000, help="requests of history"
         )
         parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
         parser.add_argument(

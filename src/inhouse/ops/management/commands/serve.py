@@ -1,6 +1,7 @@
 """`inhouse serve`: gunicorn and one background worker, stopped together."""
 
 from argparse import ArgumentTypeError
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,24 @@ from inhouse.ops.server import (
 )
 
 
-def positive_int(raw: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ArgumentTypeError(f"{raw!r} is not a whole number") from None
-    if value < 1:
-        raise ArgumentTypeError("must be at least 1")
-    return value
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ArgumentTypeError(f"{raw!r} is not a whole number") from None
+        if value < minimum:
+            raise ArgumentTypeError(
+                "cannot be negative" if minimum == 0 else f"must be at least {minimum}"
+            )
+        return value
+
+    return parse
+
+
+positive_int = whole_number(1)
 
 
 def prepare_static_files() -> None:
