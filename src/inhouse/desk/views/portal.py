@@ -97,6 +97,7 @@ def request_new(request: HttpRequest, slug: str) -> HttpResponse:
             with not_found_as_404():
                 created = submit_request(
                     actor=viewer.person,
+                    viewer=viewer,
                     service=service,
                     subject=data["subject"] or "",
                     description=data["description"] or "",
@@ -122,9 +123,7 @@ def _form_page(
     request: HttpRequest, viewer: policy.Viewer, form: RequestForm, *, status: int = 200
 ) -> HttpResponse:
     service = form.service
-    expected = expected_times(
-        service, default_customer_team(viewer.person), service.default_priority
-    )
+    expected = expected_times(service, default_customer_team(viewer), service.default_priority)
     return render(
         request,
         "desk/portal/request_form.html",
