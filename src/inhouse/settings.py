@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ninja",
     "inhouse.core",
     "inhouse.org",
+    "inhouse.audit",
     "inhouse.catalog",
     "inhouse.sla",
     "inhouse.desk",
