@@ -24,8 +24,11 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.types import DictStrAny
 
+from inhouse.audit.models import AuditDoor
+from inhouse.audit.refusals import RefusedChange, record_refused_change
 from inhouse.core.correlation import current_correlation_id
-from inhouse.core.errors import DomainError, InvalidInput
+from inhouse.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from inhouse.desk.audit import target_named_by
 from inhouse.org.auth import person_for_bearer_token
 from inhouse.org.models import Person
 
@@ -116,8 +119,54 @@ def error_response(
     return api.create_response(request, {"error": body}, status=status)
 
 
+# The API's changes in words, completed by their object ("change the status of" IT-12).
+_OPERATIONS = {
+    ("POST", "requests"): "submit a request",
+    ("PATCH", "requests/<reference>"): "change",
+    ("POST", "requests/<reference>/transitions"): "change the status of",
+    ("POST", "requests/<reference>/transfer"): "transfer",
+    ("POST", "requests/<reference>/comments"): "comment on",
+    ("POST", "requests/<reference>/attachments"): "attach a file to",
+}
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _audit_refusal(request: HttpRequest, *, status: int, reason: str) -> None:
+    """Record a change the API refused: the API's one place for it, reached from the
+    error handlers after the endpoint (and the service's transaction) has given up."""
+    match = request.resolver_match
+    if request.method in _READS or match is None or match.route is None:
+        return
+    route = match.route.removeprefix("api/v1/")
+    method = request.method or ""
+    actor = getattr(request, "auth", None)
+    if not isinstance(actor, Person):
+        # A refused session credential (a write without its CSRF token) still tells
+        # whose browser the attempt came from.
+        actor = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    record_refused_change(
+        RefusedChange(
+            door=AuditDoor.API,
+            actor=actor,
+            operation=_OPERATIONS.get((method, route), f"{method} /api/v1/{route}"),
+            method=method,
+            route=f"{method} /api/v1/{route}",
+            path=request.path,
+            status=status,
+            reason=reason,
+            remote_address=request.META.get("REMOTE_ADDR", ""),
+            credentials=""
+            if actor is not None
+            else ("bearer token" if "Authorization" in request.headers else "none"),
+        ),
+        target=target_named_by(match.kwargs, namespace="api"),
+    )
+
+
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, PermissionDenied | NotFound):
+        _audit_refusal(request, status=exc.status, reason=exc.message)
     return error_response(
         request,
         status=exc.status,
@@ -161,6 +210,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    _audit_refusal(request, status=401, reason="Not authenticated.")
     response = error_response(
         request,
         status=401,
@@ -184,11 +234,15 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "error"
     )
+    if exc.status_code == 403:
+        # ninja's own refusal: a session write without its CSRF token.
+        _audit_refusal(request, status=403, reason=str(exc))
     return error_response(request, status=exc.status_code, code=code, message=str(exc))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    _audit_refusal(request, status=404, reason="Not found.")
     return error_response(request, status=404, code="not_found", message="Not found.")
 
 
@@ -287,12 +341,14 @@ api.add_decorator(_refuse_unknown_query_parameters, mode="operation")
 
 
 def _mount_routers() -> None:
+    from inhouse.audit.api import router as audit_router
     from inhouse.catalog.api import router as catalog_router
     from inhouse.desk.api import router as desk_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
+    api.add_router("/audit", audit_router)
     api.add_router("/", org_router)
 
 

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 
 from inhouse.api import api
+from inhouse.pages import audit_refused_page_change, refusal_audited_already
+from inhouse.web.views import errors
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
@@ -14,11 +17,27 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("catalog/manage/<slug:team_slug>/calendars/", include("inhouse.sla.urls")),
     path("catalog/", include("inhouse.catalog.urls")),
     path("org/", include("inhouse.web.urls_org")),
+    path("audit/", include("inhouse.audit.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:
     urlpatterns.append(path("", include("inhouse.ops.bench")))
 
-handler404 = "inhouse.web.views.errors.page_not_found"
-handler403 = "inhouse.web.views.errors.permission_denied"
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A write answered 404 names something hidden from the caller (or missing): a refused
+    change, audited here unless the page's helpers already did on the way."""
+    if not refusal_audited_already(exception):
+        audit_refused_page_change(request, status=404, reason="Not found.")
+    return errors.page_not_found(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not refusal_audited_already(exception):
+        audit_refused_page_change(request, status=403, reason=str(exception) or "Forbidden.")
+    return errors.permission_denied(request, exception)
+
+
+handler404 = page_not_found
+handler403 = permission_denied
 handler500 = "inhouse.web.views.errors.server_error"

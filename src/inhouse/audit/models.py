@@ -14,6 +14,14 @@ class AuditAction(models.TextChoices):
     LEGAL_HOLD_CHANGED = "legal_hold_changed", _("Legal hold changed")
 
 
+class AuditDoor(models.TextChoices):
+    """The way in through which the audited act came."""
+
+    API = "api", _("API")
+    WEB = "web", _("Web page")
+    CLI = "cli", _("Command line")
+
+
 class AuditRecord(models.Model):
     """One audited act; written outside the transaction it is about, so a refusal is kept.
 
@@ -41,9 +49,20 @@ class AuditRecord(models.Model):
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor"),
             models.Index(fields=["target_kind", "target_id"], name="audit_target"),
             models.Index(fields=["action", "-occurred_at"], name="audit_action"),
+            # An admin follows one HTTP request from its error page or log line to here.
+            models.Index(fields=["correlation_id"], name="audit_correlation"),
         ]
 
     def __str__(self) -> str:
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target_kind} {self.target_id}"
         )
+
+    def action_label(self) -> str:
+        """The action in words; one a later version no longer knows keeps its code."""
+        known = dict(AuditAction.choices)
+        return str(known.get(self.action, self.action))
+
+    def door_label(self) -> str:
+        known = dict(AuditDoor.choices)
+        return str(known.get(self.door, self.door))

@@ -24,6 +24,7 @@ from inhouse.core.schemas import ErrorOut, PersonRef, TeamRef
 from inhouse.core.text import render_markdown
 from inhouse.desk import selectors
 from inhouse.desk import services as desk
+from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.downloads import attachment_response
 from inhouse.desk.events import data_for_reader
 from inhouse.desk.models import Attachment, Channel, Comment, Request
@@ -324,6 +325,7 @@ def get_request(request: CallerRequest, reference: str, response: HttpResponse) 
     """One request with its SLA clocks, allowed transitions, dependencies and ``version``."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
+    record_confidential_view(viewer, found, door=AuditDoor.API, what="read the details of")
     response["ETag"] = f'"{found.version}"'
     return _detail(viewer, found)
 
@@ -415,6 +417,7 @@ def list_comments(request: CallerRequest, reference: str, query: Query[PageQuery
     """The conversation, oldest first; internal notes only for the provider's agents."""
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
+    record_confidential_view(viewer, found, door=AuditDoor.API, what="read the conversation of")
     page = page_by_id(
         selectors.comments_visible_to(viewer, found),
         cursor=query.cursor,
@@ -454,6 +457,7 @@ def _attachment_out(reference: str, attachment: Attachment) -> AttachmentOut:
 def list_attachments(request: CallerRequest, reference: str) -> list[AttachmentOut]:
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
+    record_confidential_view(viewer, found, door=AuditDoor.API, what="listed the files of")
     return [
         _attachment_out(found.reference, a) for a in selectors.attachments_visible_to(viewer, found)
     ]
@@ -486,7 +490,8 @@ def download_attachment(
 ) -> FileResponse:
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
-    return attachment_response(selectors.get_attachment_for(viewer, found, attachment_id))
+    attachment = selectors.get_attachment_for(viewer, found, attachment_id)
+    return attachment_response(attachment, viewer=viewer, door=AuditDoor.API)
 
 
 @router.get("/{reference}/history", response={200: EventPage, **READ_ERRORS})
@@ -497,6 +502,7 @@ def history(request: CallerRequest, reference: str, query: Query[PageQuery]) -> 
     """
     viewer = policy.viewer_for(request.auth)
     found = selectors.get_request_for(viewer, reference)
+    record_confidential_view(viewer, found, door=AuditDoor.API, what="read the history of")
     page = page_by_id(
         selectors.history_visible_to(viewer, found),
         cursor=query.cursor,

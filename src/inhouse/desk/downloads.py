@@ -5,7 +5,9 @@ import mimetypes
 
 from django.http import FileResponse
 
+from inhouse import policy
 from inhouse.core.errors import NotFound
+from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.models import Attachment
 from inhouse.desk.storage import attachment_path
 
@@ -25,11 +27,14 @@ _SAFE_TYPES = {
 }
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
+def attachment_response(
+    attachment: Attachment, *, viewer: policy.Viewer, door: AuditDoor
+) -> FileResponse:
     """Stream a stored attachment as a download that no browser will render inline.
 
     The type comes from the file's name, never from what the uploader claimed, and
-    only a short list of harmless types is named at all.
+    only a short list of harmless types is named at all. A file of a confidential
+    request is audited as it leaves, by its id, never its name.
     """
     guessed = mimetypes.guess_type(attachment.original_name)[0] or ""
     content_type = guessed if guessed in _SAFE_TYPES else "application/octet-stream"
@@ -46,4 +51,11 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    record_confidential_view(
+        viewer,
+        attachment.request,
+        door=door,
+        what="downloaded a file of",
+        data={"attachment_id": attachment.pk},
+    )
     return response

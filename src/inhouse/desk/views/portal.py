@@ -27,6 +27,7 @@ from inhouse.catalog.selectors import default_customer_team, expected_times, get
 from inhouse.core.errors import DomainError, InvalidInput, StaleVersion, TooLarge
 from inhouse.core.ids import database_id
 from inhouse.core.pagination import KeysetPage
+from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.downloads import attachment_response
 from inhouse.desk.forms.portal import ReplyForm, RequestForm
 from inhouse.desk.models import Request, Status
@@ -251,6 +252,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if reference != found.reference:
         # An old reference from before a transfer: send them to today's address.
         return redirect(_request_url(found))
+    record_confidential_view(viewer, found, door=AuditDoor.WEB, what="opened the page of")
     return render(
         request,
         "desk/portal/request.html",
@@ -350,4 +352,5 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
     viewer = viewer_or_404(request)
     found = _visible_request(viewer, reference)
     with not_found_as_404():
-        return attachment_response(get_attachment_for(viewer, found, attachment_id))
+        attachment = get_attachment_for(viewer, found, attachment_id)
+        return attachment_response(attachment, viewer=viewer, door=AuditDoor.WEB)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from inhouse import policy
 from inhouse.core.errors import NotFound
 from inhouse.core.ids import database_id
+from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.forms.workspace import (
     AssignForm,
     CommentForm,
@@ -179,6 +180,7 @@ def request_page(request: HttpRequest, reference: str) -> HttpResponse:
     if found.reference != reference:
         # An old reference (before a transfer) or another spelling: one address per request.
         return redirect(agent_url(found))
+    record_confidential_view(viewer, found, door=AuditDoor.WEB, what="opened the agent's page of")
     reply_text = ""
     canned_id = request.GET.get("canned", "")
     if canned_id:
