@@ -58,7 +58,8 @@ def target_named_by(address: Mapping[str, object], *, namespace: str) -> AuditTa
 
     A request appears by the reference the caller typed, as label; the desk fills
     in its id (``inhouse.desk.audit.target_named_by``). An address with no
-    parameters (filing a new request) names the kind of thing it creates.
+    parameters (filing a new request) names no object: the record's words say what
+    was tried ("submit a request").
     """
     reference = address.get("reference")
     if reference is not None:
@@ -71,7 +72,7 @@ def target_named_by(address: Mapping[str, object], *, namespace: str) -> AuditTa
             continue
         value = str(address[name])
         return AuditTarget(kind=kind, id=value, label="" if name in _IDS else value)
-    return AuditTarget(kind=namespace or "address")
+    return AuditTarget(kind="")
 
 
 @dataclass(frozen=True)
