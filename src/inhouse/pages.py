@@ -121,7 +121,14 @@ def audit_refused_page_change(request: HttpRequest, *, status: int, reason: str)
     )
 
 
+# Set on a refusal once it is recorded: helpers may be nested, and the 404 page sees
+# the refusal again as the cause of its Http404.
+_AUDITED = "_inhouse_refusal_audited"
+
+
 def _audit_refusal(exc: DomainError) -> None:
+    if getattr(exc, _AUDITED, False):
+        return
     request = _page_request.get()
     correlation_id = current_correlation_id()
     # The variable outlives its request in a reused thread: only this request's counts.
@@ -130,12 +137,13 @@ def _audit_refusal(exc: DomainError) -> None:
     if getattr(request, "correlation_id", None) != correlation_id:
         return
     audit_refused_page_change(request, status=exc.status, reason=exc.message)
+    setattr(exc, _AUDITED, True)
 
 
 def refusal_audited_already(exception: BaseException) -> bool:
-    """Whether a 404 or 403 page's exception was raised by the helpers below, which
-    audited the refusal it stands for."""
-    return isinstance(exception.__cause__, DomainError)
+    """Whether a 404 or 403 page's exception stands for a refusal the helpers below
+    have recorded on its way out."""
+    return bool(getattr(exception.__cause__, _AUDITED, False))
 
 
 @contextmanager

@@ -169,7 +169,9 @@ def test_bad_filters_are_named_on_the_page_and_by_the_api(cast):
     unknown = api.get("/api/v1/audit?colour=red")
     assert unknown.status_code == 400 and "colour" in unknown.json()["error"]["fields"]
     backwards = api.get("/api/v1/audit?since=2026-03-05&until=2026-03-01")
-    assert backwards.json()["error"]["fields"] == {"until": "The end of the range is before its start."}
+    assert backwards.json()["error"]["fields"] == {
+        "until": "The end of the range is before its start."
+    }
     assert api.get("/api/v1/audit?cursor=broken!").status_code == 400
 
     page = client_for(cast.ada).get("/audit/?since=yesterday")

@@ -6,12 +6,17 @@ id the response carried; the change itself is rolled back and the record stays.
 """
 
 import pytest
+from django.http import Http404
 from django.test import Client
+from django.urls import resolve
 from tests.conftest import client_for
 from tests.desk.helpers import snapshot, submit
 
 from inhouse.audit.models import AuditRecord
+from inhouse.core.correlation import reset_correlation_id, set_correlation_id
+from inhouse.core.errors import PermissionDenied
 from inhouse.desk.models import Status
+from inhouse.pages import current_viewer, not_found_as_404, refusal_audited_already
 
 from .helpers import bearer, mediation, patch_json, post_json, refusals
 
@@ -265,3 +270,28 @@ def test_the_record_outlives_the_refused_changes_rolled_back_transaction(cast):
 
     assert response.status_code == 403
     assert [record.actor for record in refusals()] == [cast.carl]
+
+
+def test_a_refusal_passing_through_nested_page_helpers_is_audited_once(cast, rf):
+    """Helpers inside helpers, and the 404 page after them, record one refusal once."""
+    request = rf.post("/requests/IT-1/transition/")
+    request.user = cast.carl.user
+    request.correlation_id = "c0ffee"
+    request.resolver_match = resolve("/requests/IT-1/transition/")
+    token = set_correlation_id("c0ffee")
+    try:
+        current_viewer(request)
+        with pytest.raises(PermissionDenied) as raised, not_found_as_404(), not_found_as_404():
+            raise PermissionDenied("No.")
+    finally:
+        reset_correlation_id(token)
+
+    [record] = refusals()
+    assert (record.actor, record.correlation_id, record.data["reason"]) == (
+        cast.carl,
+        "c0ffee",
+        "No.",
+    )
+    page_error = Http404()
+    page_error.__cause__ = raised.value
+    assert refusal_audited_already(page_error)
