@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from inhouse.ops.backup.databases import (
@@ -70,25 +69,25 @@ def restore_backup(
         _check_files_present(source, manifest)
         _replace_contents(source, manifest, database, attachment_root, output)
         database.close()
-        restored = read_facts(database).tables
-        executor = MigrationExecutor(database)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        facts = read_facts(database)
     except DatabaseError as error:
         raise BackupError(f"The database could not be restored: {error}".strip()) from None
     except OSError as error:
         raise BackupError(f"The restore failed: {describe_os_error(error)}") from None
+    restored = facts.tables
     if restored != manifest.tables:
         raise BackupError(
             "The restored database does not hold what the manifest lists: "
             + _describe_differences(manifest.tables, restored)
         )
+    applied = {(app, name) for app, names in facts.migrations.items() for name in names}
     return RestoreSummary(
         vendor=vendor,
         created_at=manifest.created_at,
         table_count=len(restored),
         row_count=sum(restored.values()),
         attachment_count=len(manifest.attachments),
-        pending_migrations=len(pending),
+        pending_migrations=len(set(MigrationLoader(None).graph.nodes) - applied),
     )
 
 
