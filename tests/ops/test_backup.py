@@ -191,6 +191,26 @@ def test_files_of_uploads_without_a_row_stay_out_of_the_backup(
     assert not (tmp_path / "backup" / "attachments" / "ff").exists()
 
 
+def test_a_file_missing_or_changed_on_disk_is_reported_and_the_backup_still_made(
+    busy_desk, attachment_root, fresh_target, tmp_path
+):
+    missing, changed = busy_desk[0], busy_desk[1]
+    (attachment_root / missing.stored_name[:2] / missing.stored_name).unlink()
+    (attachment_root / changed.stored_name[:2] / changed.stored_name).write_bytes(b"rewritten")
+    stderr = io.StringIO()
+
+    call_command("backup", str(tmp_path / "backup"), stdout=io.StringIO(), stderr=stderr)
+
+    assert f"attachment file {missing.stored_name} is missing" in stderr.getvalue()
+    assert f"attachment file {changed.stored_name} no longer matches" in stderr.getvalue()
+    manifest = read_manifest(tmp_path / "backup")
+    assert manifest.missing_attachments == [missing.stored_name]
+    assert len(manifest.attachments) == 2
+    restored_files = tmp_path / "restored-attachments"
+    restore_into(fresh_target, tmp_path / "backup", restored_files)
+    assert file_digests(restored_files) == file_digests(attachment_root)
+
+
 def test_restore_refuses_a_database_that_holds_data_and_changes_nothing(
     busy_desk, attachment_root, tmp_path
 ):
