@@ -19,12 +19,13 @@ SHA-256 of every file. Restoring is done with the server stopped.
 """
 
 from inhouse.ops.backup.create import BackupSummary, create_backup
-from inhouse.ops.backup.manifest import BackupError, Manifest, read_manifest
+from inhouse.ops.backup.manifest import VENDOR_NAMES, BackupError, Manifest, read_manifest
 from inhouse.ops.backup.progress import SILENT, ProgressBar, ProgressOutput, progress_on
 from inhouse.ops.backup.restore import RestoreSummary, restore_backup
 
 __all__ = [
     "SILENT",
+    "VENDOR_NAMES",
     "BackupError",
     "BackupSummary",
     "Manifest",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from inhouse.ops.backup.databases import (
@@ -93,6 +94,8 @@ def create_backup(
         put_in_place(staging, destination)
     except OSError as error:
         raise BackupError(f"The backup could not be written: {describe_os_error(error)}") from None
+    except DatabaseError as error:
+        raise BackupError(f"The database could not be read: {error}".strip()) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BackupSummary(

@@ -25,6 +25,7 @@ class ProgressBar:
         self._in_place = in_place
         self._done = 0
         self._tenths_shown = -1
+        self._last_line = ""
         self._finished = False
 
     def advance(self, amount: int) -> None:
@@ -36,7 +37,11 @@ class ProgressBar:
         self._done = min(done, self._total)
         tenths = self._done * 10 // self._total if self._total else 10
         if self._in_place:
-            self._write("\r" + self._line())
+            # Redrawn only when it reads differently: thousands of small files, few writes.
+            line = self._line()
+            if line != self._last_line:
+                self._write("\r" + line)
+                self._last_line = line
         elif tenths > self._tenths_shown:
             self._write(self._line() + "\n")
         self._tenths_shown = max(tenths, self._tenths_shown)
@@ -54,7 +59,7 @@ class ProgressBar:
         filled = round(share * self._WIDTH)
         bar = "#" * filled + "-" * (self._WIDTH - filled)
         if self._unit == "bytes":
-            amount = f"{mib(self._done)} of {mib(self._total)}"
+            amount = f"{_mib(self._done)} of {_mib(self._total)}"
         else:
             amount = f"{self._done} of {self._total} tables"
         return f"{self._label:<12} [{bar}] {share:4.0%}  {amount}"
@@ -74,7 +79,7 @@ class ProgressOutput:
 SILENT = ProgressOutput(write=lambda _text: None, in_place=False)
 
 
-def mib(size: int) -> str:
+def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB"
 
 

@@ -77,8 +77,8 @@ def restore_backup(
     restored = facts.tables
     if restored != manifest.tables:
         raise BackupError(
-            "The restored database does not hold what the manifest lists: "
-            + _describe_differences(manifest.tables, restored)
+            "The restore ran, but the restored database does not hold what the manifest "
+            "lists: " + _describe_differences(manifest.tables, restored)
         )
     applied = {(app, name) for app, names in facts.migrations.items() for name in names}
     return RestoreSummary(
@@ -105,7 +105,7 @@ def _replace_contents(
         tempfile.mkdtemp(prefix=f".{attachment_root.name}.restoring-", dir=attachment_root.parent)
     )
     try:
-        _stage_attachments(source, manifest, staging, output)
+        _check_and_stage_files(source, manifest, staging, output)
         database_file = source / manifest.database.path
         if manifest.vendor == "sqlite":
             _check_sqlite_copy(database_file, manifest, database)
@@ -167,7 +167,7 @@ def _check_files_present(source: Path, manifest: Manifest) -> None:
     _refuse_damaged(problems)
 
 
-def _stage_attachments(
+def _check_and_stage_files(
     source: Path, manifest: Manifest, staging: Path, output: ProgressOutput
 ) -> None:
     """Check the database file, and copy the attachments into ``staging`` checking each:

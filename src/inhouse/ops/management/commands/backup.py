@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from inhouse.ops.backup import BackupError, create_backup, progress_on
+from inhouse.ops.backup import VENDOR_NAMES, BackupError, create_backup, progress_on
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 "taken at upload; it was backed up as it is now."
             )
         self.stdout.write(
-            f"Backup written to {summary.path}: the {summary.vendor} database "
+            f"Backup written to {summary.path}: the {VENDOR_NAMES[summary.vendor]} database "
             f"({summary.database_bytes / 1048576:.1f} MiB) and {summary.attachment_count} "
             f"attachment files ({summary.attachment_bytes / 1048576:.1f} MiB)."
         )
