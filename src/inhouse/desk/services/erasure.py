@@ -97,6 +97,7 @@ class ErasureReport:
 
 def plan_erasure(person: Person, *, include_text: bool) -> ErasureReport:
     """What ``erase_person`` would change, counted, without changing anything."""
+    person = Person.objects.select_related("user").get(pk=person.pk)
     rewrites = list(_mention_rewrites(identity_of(person), pseudonym_of=person))
     return ErasureReport(
         person_id=person.pk,
