@@ -129,7 +129,9 @@ def erase_person(
         if by.pk == person.pk:
             raise InvalidInput("You cannot erase yourself; ask another org admin.")
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
         identity = identity_of(person)
         attachments = _remove_their_attachments(person)
         own_rows = sum(rows.delete()[0] for rows in _own_rows(person))
