@@ -474,3 +474,27 @@ def test_a_name_beyond_ascii_is_found_in_json_as_each_database_stores_it(cast):
     erase_person(zoe, by=cast.ada, include_text=False)
 
     assert _tables_naming("Zoë Ångström", "zoe@example.com") == []
+
+
+def test_a_one_word_name_is_replaced_only_where_it_is_the_whole_value(cast):
+    will = make_person("will", team=cast.marketing, full_name="Will")
+    request = submit(cast, actor=will, subject="Will you check the VPN? It will not start.")
+    update_request(actor=cast.alex, request=request, expected_version=None, assignee=cast.alex)
+    add_comment(actor=will, request=request, body="I will wait.")
+
+    erase_person(will, by=cast.ada, include_text=False)
+
+    request.refresh_from_db()
+    assert request.subject == "Will you check the VPN? It will not start."
+    assert Comment.objects.get(author=will).body == "I will wait."
+    notice = Notification.objects.get(recipient=cast.alex, params__has_key="actor")
+    assert notice.params["actor"] == f"Erased person {will.pk:04x}"
+
+
+def test_a_name_typed_with_other_spacing_is_still_found(cast):
+    request = submit(cast, actor=cast.carl, subject="Desk for Rita\u00a0 Tester")
+
+    erase_person(cast.rita, by=cast.ada, include_text=False)
+
+    request.refresh_from_db()
+    assert request.subject == f"Desk for Erased person {cast.rita.pk:04x}"

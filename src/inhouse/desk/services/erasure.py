@@ -8,7 +8,7 @@ statuses and counts and the insights computed from them do not move. What goes:
   on the person row and wherever another row quotes them: any text or JSON column
   of any table (a colleague's comment, a notice's ``actor``, an audit label, the
   admin's log). The full name and each e-mail address are matched as written,
-  whole words, any case;
+  whole words, any case (a one-word name only as a whole value: see ``_matcher``);
 - their login (username, password, e-mail on the Django user; the user is kept,
   inactive), their API tokens, sign-in attempts, saved views, pending
   idempotency keys and the notices addressed to them;
@@ -303,16 +303,26 @@ class _Rewrite:
 
 
 def _matcher(identity: Identity, *, full_name: str, email: str) -> Callable[[str], str]:
-    """Replace the name (as a whole word) and each address (not inside a longer one)."""
+    """Replace each address (not inside a longer one) and the name.
+
+    A name of two or more words is replaced wherever it stands as whole words. A
+    one-word name ("Will") is also an ordinary word, so it is replaced only where
+    it is a whole value, as the copies of a name are (a notice's ``actor``, a label).
+    """
+    words = identity.full_name.split()
+    name = " ".join(words)
     parts = [
         rf"(?P<email{number}>(?<![\w.+-]){re.escape(address)}(?![\w-]|\.\w))"
         for number, address in enumerate(identity.emails)
     ]
-    if identity.full_name.strip():
-        parts.append(rf"(?P<name>(?<!\w){re.escape(identity.full_name.strip())}(?!\w))")
+    if len(words) > 1:
+        spaced = r"\s+".join(map(re.escape, words))
+        parts.append(rf"(?P<name>(?<!\w){spaced}(?!\w))")
     pattern = re.compile("|".join(parts), re.IGNORECASE)
 
     def replace(text: str) -> str:
+        if name and " ".join(text.split()).casefold() == name.casefold():
+            return full_name
         return pattern.sub(lambda match: full_name if match.lastgroup == "name" else email, text)
 
     return replace
@@ -328,12 +338,32 @@ def _scrubbed(value: Any, replace: Callable[[str], str]) -> Any:
     return value
 
 
-def _needles(identity: Identity, column: models.Field[Any, Any]) -> list[str]:
-    words = [identity.full_name.strip(), *identity.emails]
-    if isinstance(column, models.JSONField):
+def _candidates(identity: Identity, column: models.Field[Any, Any]) -> Q:
+    """Rows whose ``column`` may quote the person: it holds an address, or every word of
+    the name (however spaced; ``_matcher`` decides). A case-insensitive substring test."""
+
+    def spelled(word: str) -> list[str]:
         # SQLite stores JSON with non-ASCII escaped ("Zo\u00eb"); PostgreSQL as written.
-        words += [escaped[1:-1] for word in words if (escaped := json.dumps(word)) != f'"{word}"']
-    return [word for word in words if word]
+        if isinstance(column, models.JSONField) and json.dumps(word) != f'"{word}"':
+            return [word, json.dumps(word)[1:-1]]
+        return [word]
+
+    def contains(word: str) -> Q:
+        condition = Q()
+        for spelling in spelled(word):
+            condition |= Q(**{f"{column.attname}__icontains": spelling})
+        return condition
+
+    condition = Q()
+    for address in identity.emails:
+        condition |= contains(address)
+    words = identity.full_name.split()
+    if words:
+        every_word = Q()
+        for word in words:
+            every_word &= contains(word)
+        condition |= every_word
+    return condition
 
 
 def _searched_models() -> Iterator[type[models.Model]]:
@@ -362,8 +392,7 @@ def _mention_rewrites(identity: Identity, *, pseudonym_of: Person) -> Iterator[_
         ]
         condition = Q()
         for column in columns:
-            for needle in _needles(identity, column):
-                condition |= Q(**{f"{column.attname}__icontains": needle})
+            condition |= _candidates(identity, column)
         if not condition:
             continue
         names = [column.attname for column in columns]
