@@ -60,6 +60,9 @@ def written(cast, request):
         EventKind.BREACHED: events.breached(
             request_id=request.pk, at=AT, clock="resolution", due_at=START
         ),
+        EventKind.LEGAL_HOLD_CHANGED: events.legal_hold_changed(
+            request_id=request.pk, actor_id=cast.lena.pk, at=AT, before=False, after=True
+        ),
     }  # fmt: skip
 
 
@@ -100,6 +103,8 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
         "first_response": ("first_response", {}, True, cast.alex.pk, AT),
         "breached": ("breached", {"clock": "resolution", "due_at": START.isoformat()}, True,
                      None, AT),
+        "legal_hold_changed": ("legal_hold_changed", {"legal_hold": [False, True]}, False,
+                               cast.lena.pk, AT),
     }  # fmt: skip
 
 
@@ -169,6 +174,7 @@ def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
         ("Rita Tester", AT, "Watcher added", ["Carl Tester"]),
         ("Alex Tester", AT, "First response", []),
         ("Inhouse", AT, "SLA breached", ["Resolution"]),
+        ("Lena Tester", AT, "Legal hold changed", ["not on hold → on hold"]),
     ]  # fmt: skip
 
 

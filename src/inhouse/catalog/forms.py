@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from inhouse.catalog.models import (
+    MAX_RETENTION_DAYS,
     Agreement,
     FieldKind,
     FormField,
@@ -80,6 +81,16 @@ class ServiceForm(forms.Form):
         initial=True,
         help_text=_("Inactive services leave the catalog; existing requests stay."),
     )
+    retention_days = forms.IntegerField(
+        label=_("Keep closed cases (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=_(
+            "Confidential services only: closed or cancelled requests are removed after "
+            "this many days, unless on legal hold. Leave empty to keep them."
+        ),
+    )
 
     def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
         if service is not None and "initial" not in kwargs:
@@ -94,6 +105,7 @@ class ServiceForm(forms.Form):
                 "visible_to_kinds": service.visible_to_kinds,
                 "confidential": service.confidential,
                 "is_active": service.is_active,
+                "retention_days": service.retention_days,
             }
         super().__init__(*args, **kwargs)
         teams = cast(forms.ModelMultipleChoiceField, self.fields["visible_to_teams"])
@@ -121,6 +133,7 @@ class ServiceForm(forms.Form):
             confidential=data["confidential"],
             default_priority=data["default_priority"],
             is_active=data["is_active"],
+            retention_days=data["retention_days"],
         )
 
 

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,14 @@ class Visibility(models.TextChoices):
     RESTRICTED = "restricted", _("Listed teams and person kinds")
 
 
+# About a hundred years: a longer retention is surely a typo.
+MAX_RETENTION_DAYS = 36_600
+RETENTION_NEEDS_CONFIDENTIAL = _(
+    "Only confidential requests are removed after a retention period: "
+    "mark the service confidential or leave the retention empty."
+)
+
+
 class Service(models.Model):
     """Something a provider team offers to the rest of the organization."""
 
@@ -44,6 +53,16 @@ class Service(models.Model):
         default=False,
         help_text=_("Only the requester, the provider's agents and approvers see its requests."),
     )
+    # Days after a confidential case is closed or cancelled until it is removed; null keeps it.
+    retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_(
+            "Confidential requests are removed this many days after they are closed or "
+            "cancelled, unless on legal hold. Empty keeps them."
+        ),
+    )
     default_priority = models.CharField(
         max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -62,6 +81,8 @@ class Service(models.Model):
             raise ValidationError(
                 {"visible_to_kinds": _("Unknown person kinds: %s") % ", ".join(sorted(unknown))}
             )
+        if self.retention_days is not None and not self.confidential:
+            raise ValidationError({"retention_days": RETENTION_NEEDS_CONFIDENTIAL})
 
 
 class FieldKind(models.TextChoices):

@@ -17,6 +17,8 @@ from django.db.models import Max
 
 from inhouse import policy
 from inhouse.catalog.models import (
+    MAX_RETENTION_DAYS,
+    RETENTION_NEEDS_CONFIDENTIAL,
     Agreement,
     AgreementTarget,
     FieldKind,
@@ -56,6 +58,8 @@ class ServiceDetails:
     confidential: bool = False
     default_priority: str = Priority.NORMAL
     is_active: bool = True
+    # Days a closed or cancelled confidential case is kept; None keeps it for good.
+    retention_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,11 @@ def _check_service(details: ServiceDetails, *, current: Service | None) -> dict[
         and not details.visible_to_kinds
     ):
         errors["visible_to_teams"] = "List at least one team or person kind who may request it."
+    if details.retention_days is not None:
+        if not 1 <= details.retention_days <= MAX_RETENTION_DAYS:
+            errors["retention_days"] = f"Keep cases between 1 and {MAX_RETENTION_DAYS} days."
+        elif not details.confidential:
+            errors["retention_days"] = str(RETENTION_NEEDS_CONFIDENTIAL)
     return errors
 
 
@@ -170,6 +179,7 @@ def _apply_service(service: Service, details: ServiceDetails) -> None:
     service.confidential = details.confidential
     service.default_priority = details.default_priority
     service.is_active = details.is_active
+    service.retention_days = details.retention_days
 
 
 _SERVICE_FIELDS = [
@@ -182,6 +192,7 @@ _SERVICE_FIELDS = [
     "confidential",
     "default_priority",
     "is_active",
+    "retention_days",
 ]
 
 

@@ -198,6 +198,16 @@ def breached(*, request_id: int, at: datetime, clock: str, due_at: datetime) -> 
     )  # fmt: skip
 
 
+def legal_hold_changed(
+    *, request_id: int, actor_id: int, at: datetime, before: bool, after: bool
+) -> RequestEvent:
+    """A lead or admin placed the request on legal hold or lifted it; requesters are not told."""
+    return _event(
+        EventKind.LEGAL_HOLD_CHANGED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"legal_hold": [before, after]}, public=False,
+    )  # fmt: skip
+
+
 # --- the reader ---------------------------------------------------------------------------------
 
 
@@ -303,6 +313,9 @@ _CHANGES: dict[str, Callable[[dict[str, Any], _Names], list[str]]] = {
     ],
     EventKind.WATCHER_ADDED: lambda data, names: [names.person(data.get("watcher"))],
     EventKind.BREACHED: lambda data, names: [_label(ClockKind, data.get("clock"))],
+    EventKind.LEGAL_HOLD_CHANGED: lambda data, names: _arrow(
+        _pair(data, "legal_hold"), lambda held: _("on hold") if held else _("not on hold")
+    ),
 }
 
 

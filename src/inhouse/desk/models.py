@@ -83,6 +83,13 @@ class Request(models.Model):
     # Kept in step with the clocks so queues can sort and filter without a join.
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     sla_breached = models.BooleanField(default=False)
+    # A case on legal hold outlives its service's retention period; who placed it, when, why.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    legal_hold_at = models.DateTimeField(null=True, blank=True)
+    legal_hold_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = [
@@ -214,6 +221,7 @@ class EventKind(models.TextChoices):
     EXTERNAL_REF_CHANGED = "external_ref_changed", _("External outcome changed")
     FIRST_RESPONSE = "first_response", _("First response")
     BREACHED = "breached", _("SLA breached")
+    LEGAL_HOLD_CHANGED = "legal_hold_changed", _("Legal hold changed")
 
 
 class RequestEvent(models.Model):

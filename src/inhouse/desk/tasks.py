@@ -16,3 +16,16 @@ def deliver_notifications(notification_ids: list[int]) -> int:
     return Notification.objects.filter(pk__in=notification_ids, delivered_at__isnull=True).update(
         delivered_at=timezone.now()
     )
+
+
+@task()
+def remove_expired_cases() -> int:
+    """Remove confidential cases past their retention period; the worker queues this daily.
+
+    Idempotent: a case removed once is no longer a candidate, and each removal
+    re-checks its case under a lock, so overlapping runs remove and audit it once.
+    """
+    # Imported here: the desk's services import this module to queue deliveries.
+    from inhouse.desk.services.retention import apply_retention
+
+    return len(apply_retention(now=timezone.now(), door="worker"))

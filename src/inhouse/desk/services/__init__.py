@@ -11,13 +11,16 @@ working fields; ``conversation`` holds replies, notes and files; ``links`` the
 requests they wait for, their watchers and external outcome; ``transfer`` hands
 them to another service; ``sweep`` records what the SLA sweep finds;
 ``workspace`` holds what agents keep for themselves (canned replies, saved
-views, bulk work); ``notifications`` the in-app notices.
+views, bulk work); ``notifications`` the in-app notices; ``erasure`` erases a
+person; ``retention`` removes expired confidential cases and holds them.
 """
 
 from inhouse.desk.services._common import FIRST_REFERENCE_NUMBER, MAX_BODY, Upload
 from inhouse.desk.services.conversation import add_attachment, add_comment
+from inhouse.desk.services.erasure import erase_person, plan_erasure
 from inhouse.desk.services.lifecycle import UNCHANGED, transition_request, update_request
 from inhouse.desk.services.links import add_blocker, add_watcher, remove_blocker
+from inhouse.desk.services.retention import apply_retention, set_legal_hold
 from inhouse.desk.services.submit import submission_digest, submit_request, submit_request_once
 from inhouse.desk.services.transfer import transfer_request
 
@@ -30,7 +33,11 @@ __all__ = [
     "add_blocker",
     "add_comment",
     "add_watcher",
+    "apply_retention",
+    "erase_person",
+    "plan_erasure",
     "remove_blocker",
+    "set_legal_hold",
     "submission_digest",
     "submit_request",
     "submit_request_once",

@@ -1,4 +1,5 @@
-"""`inhouse worker`: runs queued background tasks and queues the SLA sweep every minute.
+"""`inhouse worker`: runs queued background tasks, queues the SLA sweep every minute and
+the removal of confidential cases past their retention period once a day.
 
 Any number of workers may run at once: the database backend claims each task
 row for one worker, and the sweep marks each clock with a conditional UPDATE,
@@ -8,6 +9,7 @@ so a sweep queued by two workers does its work once.
 import logging
 import math
 import threading
+import time
 from argparse import ArgumentTypeError
 from typing import Any
 
@@ -19,6 +21,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("inhouse.worker")
+RETENTION_EVERY = 24 * 60 * 60.0
 
 
 def positive_seconds(raw: str) -> float:
@@ -45,14 +48,31 @@ def enqueue_sweep() -> None:
         connection.close()
 
 
+def enqueue_retention() -> None:
+    from inhouse.desk.tasks import remove_expired_cases
+
+    try:
+        remove_expired_cases.enqueue()
+    finally:
+        connection.close()
+
+
 def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
-    """Queues the SLA sweep now and then every ``every`` seconds until ``stop`` is set."""
+    """Queues the SLA sweep now and then every ``every`` seconds until ``stop`` is set, and
+    the retention run now and then daily (an idempotent task, so several workers may)."""
+    retention_due = time.monotonic()
     while not stop.is_set():
         try:
             enqueue_sweep()
         except Exception:  # noqa: BLE001
             # One failed enqueue (say, while the database restarts) must not end the schedule.
             logger.exception("Could not queue the SLA sweep; trying again in %g s", every)
+        if time.monotonic() >= retention_due:
+            try:
+                enqueue_retention()
+                retention_due = time.monotonic() + RETENTION_EVERY
+            except Exception:  # noqa: BLE001
+                logger.exception("Could not queue the retention run; trying again in %g s", every)
         stop.wait(every)
 
 
@@ -69,7 +89,10 @@ def describe_counts(counts: dict[str, int]) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run queued background tasks and queue the SLA sweep every minute."
+    help = (
+        "Run queued background tasks, queue the SLA sweep every minute and the "
+        "retention run once a day."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
