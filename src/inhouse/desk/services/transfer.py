@@ -74,6 +74,7 @@ def transfer_request(
         clocks.retarget_clocks(request)
         clocks.refresh_request_sla_fields(request)
         events.record(
+            request,
             events.transferred(
                 request_id=request.pk,
                 actor_id=actor.pk,

@@ -1,0 +1,249 @@
+"""The hash chain that makes a request's history tamper-evident.
+
+Every event carries its place in its request's chain (``sequence``: 1, 2, 3, …) and
+a ``digest``: SHA-256 over a canonical serialisation of what it says (request,
+actor, kind, data, whether it is public, when, its sequence) and the digest of the
+event before it. The request keeps the head of its chain (``history_length`` and
+``history_digest``), written in the same transaction as the events, so removing
+even the newest event leaves a request whose head names an event that is gone.
+
+Editing an event breaks its own digest, removing one leaves a gap, inserting one
+adds a sequence number that is taken or beyond the head, and moving one puts an
+event where its digest does not belong. Someone who can write the database and
+knows this algorithm can still rewrite a whole chain and its head consistently:
+the chain proves the history was not changed by anything short of that.
+
+The serialisation is a contract: every stored digest depends on it, and the data
+migration that chained the existing history computes digests with this module.
+Changing it needs a new migration that re-chains every event.
+
+``chain`` stamps events as they are written; ``check_request`` checks one request's
+stored chain and says where and how it breaks. Neither touches the database.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+# The digest before a request's first event.
+GENESIS = ""
+
+
+def event_digest(
+    *,
+    request_id: int,
+    sequence: int,
+    actor_id: int | None,
+    kind: str,
+    data: Any,
+    is_public: bool,
+    created_at: datetime,
+    previous: str,
+) -> str:
+    """SHA-256 (hex) of one event's content, its place in the chain and its predecessor.
+
+    Sorted-key JSON without spaces and times as UTC ISO 8601 with microseconds, so the
+    same event gives the same digest from the values it was written with and from the
+    values read back from either database.
+    """
+    if created_at.utcoffset() is None:
+        raise ValueError("History times are aware datetimes (UTC).")
+    canonical = json.dumps(
+        {
+            "request": request_id,
+            "sequence": sequence,
+            "actor": actor_id,
+            "kind": kind,
+            "data": data,
+            "public": is_public,
+            "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "previous": previous,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ChainedEvent(Protocol):
+    """What the chain reads and writes on an event (``RequestEvent`` has it)."""
+
+    request_id: int
+    actor_id: int | None
+    kind: str
+    data: Any
+    is_public: bool
+    created_at: datetime
+    sequence: int
+    digest: str
+
+
+def chain(events: Iterable[ChainedEvent], *, length: int, digest: str) -> tuple[int, str]:
+    """Give ``events`` (one request's, in order) the sequences and digests that follow
+    the head ``(length, digest)``; returns the new head.
+
+    Every writer of history goes through here: ``inhouse.desk.events.record`` and the
+    demo's bulk writer.
+    """
+    for event in events:
+        length += 1
+        event.sequence = length
+        digest = event.digest = event_digest(
+            request_id=event.request_id,
+            sequence=length,
+            actor_id=event.actor_id,
+            kind=event.kind,
+            data=event.data,
+            is_public=event.is_public,
+            created_at=event.created_at,
+            previous=digest,
+        )
+    return length, digest
+
+
+# --- checking -------------------------------------------------------------------------------
+
+
+class Tampering(StrEnum):
+    CHANGED = "changed"
+    MISSING = "missing"
+    INSERTED = "inserted"
+    OUT_OF_ORDER = "out of order"
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as read back from the database."""
+
+    pk: int
+    sequence: int
+    actor_id: int | None
+    kind: str
+    data: Any
+    is_public: bool
+    created_at: datetime
+    digest: str
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where a request's chain first breaks: the event (or the place, for a missing
+    one) and what was done to it."""
+
+    tampering: Tampering
+    sequence: int
+    event_id: int | None
+    detail: str
+
+
+def _verifies(request_id: int, event: StoredEvent, sequence: int, previous: str) -> bool:
+    return event.digest == event_digest(
+        request_id=request_id,
+        sequence=sequence,
+        actor_id=event.actor_id,
+        kind=event.kind,
+        data=event.data,
+        is_public=event.is_public,
+        created_at=event.created_at,
+        previous=previous,
+    )
+
+
+def check_request(
+    request_id: int, events: Sequence[StoredEvent], *, length: int, digest: str
+) -> Break | None:
+    """The first break in one request's chain, or ``None`` if it is whole.
+
+    ``events`` are the request's stored events in (sequence, id) order and
+    ``(length, digest)`` the head the request recorded. Walking the chain from its
+    start, the first event that does not follow is classified: an event that belongs
+    at this place but is stored elsewhere was moved (out of order); a sequence
+    skipped is a missing event; a sequence already taken, or past the head, is an
+    inserted one; an event in its place whose digest does not match was changed.
+    """
+    previous = GENESIS
+    for position, event in enumerate(events):
+        expected = position + 1
+        if (
+            expected <= length
+            and event.sequence == expected
+            and _verifies(request_id, event, expected, previous)
+        ):
+            previous = event.digest
+            continue
+        return _classify(request_id, events[position:], expected, previous, length)
+    if len(events) < length:
+        return Break(
+            Tampering.MISSING,
+            len(events) + 1,
+            None,
+            f"the history ends at event {len(events)} of {length}",
+        )
+    if events and previous != digest:
+        return Break(
+            Tampering.CHANGED,
+            events[-1].sequence,
+            events[-1].pk,
+            "the newest event does not match the request's recorded head",
+        )
+    return None
+
+
+def _classify(
+    request_id: int,
+    rest: Sequence[StoredEvent],
+    expected: int,
+    previous: str,
+    length: int,
+) -> Break:
+    """Why the chain stops at place ``expected``, whose predecessor's digest is
+    ``previous``; ``rest`` is every event from there on."""
+    here = rest[0]
+    belongs_here = next(
+        (event for event in rest if _verifies(request_id, event, expected, previous)), None
+    )
+    if belongs_here is not None and belongs_here.sequence != expected:
+        return Break(
+            Tampering.OUT_OF_ORDER,
+            expected,
+            belongs_here.pk,
+            f"event {belongs_here.pk} belongs at {expected} but is stored at "
+            f"{belongs_here.sequence}",
+        )
+    if here.sequence > length:
+        return Break(
+            Tampering.INSERTED,
+            here.sequence,
+            here.pk,
+            f"event {here.pk} lies past the request's recorded end ({length} events)",
+        )
+    if here.sequence < expected:
+        return Break(
+            Tampering.INSERTED,
+            here.sequence,
+            here.pk,
+            f"event {here.pk} repeats place {here.sequence}",
+        )
+    if here.sequence > expected:
+        return Break(
+            Tampering.MISSING,
+            expected,
+            None,
+            f"event {expected} is missing (the next stored is {here.sequence}, id {here.pk})",
+        )
+    if belongs_here is not None:
+        # Another event at the same place is the real one: this one was slipped in.
+        return Break(
+            Tampering.INSERTED, expected, here.pk, f"event {here.pk} repeats place {expected}"
+        )
+    return Break(
+        Tampering.CHANGED,
+        expected,
+        here.pk,
+        f"event {here.pk} does not match its digest",
+    )
