@@ -188,7 +188,7 @@ def create_attachment(
             size=attachment.size,
             sha256=attachment.sha256,
             public=comment.is_public if comment else True,
-        )
+        ),
     )
     return attachment
 
@@ -222,6 +222,6 @@ def write_comment(
         request,
         events.commented(
             request_id=request.pk, actor_id=actor.pk, at=at, comment_id=comment.pk, public=public
-        )
+        ),
     )
     return comment

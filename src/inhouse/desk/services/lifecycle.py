@@ -63,7 +63,7 @@ def record_breach(request: Request, breach: clocks.Breach | None, *, at: datetim
             request,
             events.breached(
                 request_id=breach.request_id, at=at, clock=breach.clock, due_at=breach.due_at
-            )
+            ),
         )
 
 
@@ -92,7 +92,7 @@ def apply_status(request: Request, actor: Person | None, to: str, *, at: datetim
             at=at,
             before=before,
             after=to,
-        )
+        ),
     )
     notifications.notify_status(request, actor=actor)
 
@@ -232,7 +232,7 @@ def update_request(
                     at=now,
                     before=request.assignee_id,
                     after=assignee.pk if assignee else None,
-                )
+                ),
             )
             request.assignee = assignee
             changed.append("assignee")
@@ -248,7 +248,7 @@ def update_request(
                     at=now,
                     before=request.priority,
                     after=priority,
-                )
+                ),
             )
             request.priority = priority
             clocks.retarget_clocks(request)

@@ -53,7 +53,7 @@ def _link(actor: Person, request: Request, blocker: Request, *, at: datetime) ->
         request,
         events.dependency_added(
             request_id=request.pk, actor_id=actor.pk, at=at, blocker_id=blocker.pk
-        )
+        ),
     )
 
 
@@ -63,7 +63,7 @@ def _unlink(actor: Person, request: Request, blocker_id: int, *, at: datetime) -
         request,
         events.dependency_removed(
             request_id=request.pk, actor_id=actor.pk, at=at, blocker_id=blocker_id
-        )
+        ),
     )
 
 
@@ -168,7 +168,7 @@ def change_external_ref(
             at=at,
             before=request.external_ref,
             after=external_ref,
-        )
+        ),
     )
     request.external_ref = external_ref
 

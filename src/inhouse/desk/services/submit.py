@@ -235,7 +235,7 @@ def _record_created(request: Request, filing: _Filing) -> None:
             channel=request.channel,
             reference=request.reference,
             on_behalf_of=filing.requester.pk if filing.for_someone_else else None,
-        )
+        ),
     )
 
 
