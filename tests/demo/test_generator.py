@@ -16,6 +16,7 @@ from inhouse.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, generate_demo
 from inhouse.demo.history import plan_history
 from inhouse.demo.people import plan_people
 from inhouse.demo.world import load_world
+from inhouse.desk.history_chain import check_histories
 from inhouse.desk.models import (
     OPEN_STATUSES,
     Dependency,
@@ -346,3 +347,11 @@ def test_refuses_bad_arguments():
         generate_demo(request_count=-1)
     with pytest.raises(ValueError, match="timezone-aware"):
         generate_demo(now=datetime(2026, 1, 1))  # noqa: DTZ001 - the naive moment is the point
+
+
+def test_every_demo_history_is_one_whole_chain(demo):
+    histories = list(check_histories(Request.objects.all()))
+    assert len(histories) == COUNT
+    assert [h.reference for h in histories if h.first_break is not None] == []
+    assert sum(h.events for h in histories) == RequestEvent.objects.count()
+    assert not Request.objects.filter(history_length=0).exists()

@@ -19,6 +19,7 @@ from tests.factories import make_person
 from inhouse.audit.models import AuditAction, AuditRecord
 from inhouse.audit.services import record_audit
 from inhouse.core.errors import InvalidInput, PermissionDenied
+from inhouse.desk.history_chain import check_histories
 from inhouse.desk.models import Attachment, Comment, Notification, Request, RequestEvent
 from inhouse.desk.services import (
     add_attachment,
@@ -229,6 +230,26 @@ def test_events_keep_their_kind_time_and_numbers(cast, world):
     ref_event = RequestEvent.objects.get(request=world.printer, kind="external_ref_changed")
     assert rewritten == set(report.events_rewritten) == {ref_event.pk}
     assert ref_event.data == {"external_ref": ["", f"erased-{cast.rita.pk:04x}@erased.invalid"]}
+
+
+def test_the_history_chain_verifies_after_an_erasure_rewrote_an_event(cast, world):
+    assert all(checked.first_break is None for checked in check_histories(Request.objects.all()))
+
+    report = erase_person(cast.rita, by=cast.ada, include_text=True)
+
+    assert report.events_rewritten
+    assert all(checked.first_break is None for checked in check_histories(Request.objects.all()))
+
+
+def test_an_erasure_never_seals_over_tampering_done_before_it(cast, world):
+    tampered = RequestEvent.objects.filter(request=world.printer).order_by("sequence").first()
+    assert tampered is not None
+    RequestEvent.objects.filter(pk=tampered.pk).update(data={"forged": True})
+
+    erase_person(cast.rita, by=cast.ada, include_text=True)
+
+    [checked] = check_histories(Request.objects.filter(pk=world.printer.pk))
+    assert checked.first_break is not None
 
 
 def test_her_files_are_gone_from_disk_and_database_and_others_stay(cast, world, committed):

@@ -131,10 +131,27 @@ def test_the_services_write_what_the_writers_build(cast):
     )
 
 
-def test_record_inserts_the_built_events(cast):
+def test_record_inserts_the_built_events_chained_after_the_head(cast):
     request = submit(cast)
-    events.record(*written(cast, request).values())
-    assert RequestEvent.objects.filter(request=request).count() == 1 + len(EventKind.values)
+    events.record(request, *written(cast, request).values())
+    stored = RequestEvent.objects.filter(request=request).order_by("sequence")
+    assert list(stored.values_list("sequence", flat=True)) == list(
+        range(1, 2 + len(EventKind.values))
+    )
+    # The head moved in memory, for the caller to save with the request.
+    assert (request.history_length, request.history_digest) == (
+        1 + len(EventKind.values),
+        stored.last().digest,
+    )
+
+
+def test_record_refuses_an_event_of_another_request(cast):
+    request, other = submit(cast), submit(cast)
+    with pytest.raises(ValueError, match="recorded on"):
+        events.record(
+            request, events.first_response(request_id=other.pk, actor_id=cast.alex.pk, at=AT)
+        )
+    assert not RequestEvent.objects.filter(kind=EventKind.FIRST_RESPONSE).exists()
 
 
 def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
@@ -147,7 +164,7 @@ def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
     built = written(cast, request)
     built[EventKind.DEPENDENCY_ADDED].data = {"blocked_by": hidden.pk}
     built[EventKind.DEPENDENCY_REMOVED].data = {"blocked_by": request.pk}
-    events.record(*built.values())
+    events.record(request, *built.values())
     stored = list(
         RequestEvent.objects.filter(request=request, created_at=AT)
         .select_related("actor")

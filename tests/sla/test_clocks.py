@@ -1,12 +1,15 @@
 """SLA clocks as requests move: first response, pauses, re-targeting, reopening,
 business calendars, and the sweeps that warn and mark breaches."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from tests.desk.helpers import START, clock_of, fresh, frozen_time, submit
+from tests.desk.test_concurrency import run_together
 from tests.factories import OFFICE_HOURS, make_agreement, make_calendar
 
 from inhouse.catalog.models import Agreement
@@ -411,25 +414,40 @@ def test_a_breach_found_when_the_clock_stops_is_recorded_once(cast):
     assert sorted(event.data["clock"] for event in breached) == ["first_response", "resolution"]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_sweep_racing_a_late_resolution_records_the_breach_once(cast):
+    """Another worker sweeps while the resolution halts the late clocks. Both lock the
+    request first (its history takes one event at a time), so the sweep waits for the
+    resolution, or the resolution for the sweep, and the later one finds the clocks
+    claimed: each breach is recorded once, whichever goes first."""
     real_claim = sla_services._claim_late_breach
+    sweeping = threading.Event()
 
-    def sweep_meanwhile(clock_row, at):
-        # Another worker's sweep commits between this transaction's read and its write.
-        sweep_breaches(now=at)
+    def claim_while_a_sweep_waits(clock_row, at):
+        sweeping.wait(timeout=5)
+        time.sleep(0.3)  # let the sweep reach the lock this transaction holds
         return real_claim(clock_row, at)
+
+    def race(n: int) -> None:
+        if n == 0:
+            transition_request(actor=cast.alex, request=request, to="resolved")
+        else:
+            sweeping.set()
+            sweep_breaches(now=clock.now)
 
     with frozen_time() as clock:
         request = submit(cast)
         clock.advance(hours=25)
-        with mock.patch.object(sla_services, "_claim_late_breach", sweep_meanwhile):
-            transition_request(actor=cast.alex, request=request, to="resolved")
+        with mock.patch.object(sla_services, "_claim_late_breach", claim_while_a_sweep_waits):
+            _results, errors = run_together(race, 2)
+    assert errors == []
     kinds = sorted(
         RequestEvent.objects.filter(request=request, kind="breached").values_list(
             "data__clock", flat=True
         )
     )
     assert kinds == ["first_response", "resolution"]
+    assert fresh(request).status == "resolved"
 
 
 def test_transfer_to_a_team_without_an_agreement_stops_the_clocks(cast):

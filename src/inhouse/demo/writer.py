@@ -1,7 +1,9 @@
 """Writes a planned history: replays each request and inserts the rows in batches.
 
 Per-row queries would make the demo take minutes, so rows are built in memory
-and inserted a batch of requests at a time.
+and inserted a batch of requests at a time. Each request's events are chained as
+``inhouse.desk.events.record`` chains them (``inhouse.desk.history_chain.chain``), in
+memory, and the chain heads are written with one ``executemany`` per batch.
 """
 
 from collections import defaultdict
@@ -17,6 +19,7 @@ from django.db.models import Field, Model
 from inhouse.demo.plans import Act, PlannedRequest
 from inhouse.demo.replay import Replayed, ReplayedEvent, replay
 from inhouse.demo.world import World
+from inhouse.desk import history_chain
 from inhouse.desk.models import (
     Comment,
     Dependency,
@@ -47,8 +50,9 @@ class HistoryWriter:
         self.report = progress
         self.pks: dict[int, int] = {}  # planned uid → request id
         self.last_numbers: dict[int, int] = {}
-        # Rows that name a request inserted in a later batch wait for it.
-        self.pending_events: list[tuple[int, ReplayedEvent]] = []
+        # Rows that name a request inserted in a later batch wait for it; a request
+        # whose events name one waits whole, as its chain runs through that event.
+        self.pending_events: list[tuple[int, list[tuple[ReplayedEvent, int | None]]]] = []
         self.pending_dependencies: list[tuple[int, int, datetime]] = []
 
     def write(self, plans: list[PlannedRequest]) -> Totals:
@@ -120,7 +124,7 @@ class HistoryWriter:
         ]  # fmt: skip
         Comment.objects.bulk_create(comments, batch_size=BATCH)
 
-        references, holdings, clocks, events, dependencies = [], [], [], [], []
+        references, holdings, clocks, events, heads, dependencies = [], [], [], [], [], []
         comment_rows = iter(comments)
         for item, request in built:
             pk = request.pk
@@ -130,12 +134,17 @@ class HistoryWriter:
             holdings += [(pk, team_id, start, end) for team_id, start, end in item.holdings]
             clocks += [_clock_row(pk, clock) for clock in item.clocks]
             comment_ids = [next(comment_rows).pk for _ in item.comments]
-            for event in item.events:
-                comment_id = comment_ids[event.comment] if event.comment is not None else None
-                if event.blocker is not None and event.blocker not in self.pks:
-                    self.pending_events.append((pk, event))
-                else:
-                    events.append(self._event_row(pk, event, comment_id=comment_id))
+            with_comments = [
+                (event, comment_ids[event.comment] if event.comment is not None else None)
+                for event in item.events
+            ]
+            if any(event.blocker is not None and event.blocker not in self.pks
+                   for event in item.events):  # fmt: skip
+                self.pending_events.append((pk, with_comments))
+            else:
+                rows, head = self._chained_rows(pk, with_comments)
+                events += rows
+                heads.append(head)
             for blocker, at in item.blockers:
                 if blocker in self.pks:
                     dependencies.append((self.pks[blocker], pk, at))
@@ -145,26 +154,41 @@ class HistoryWriter:
         _insert_rows(TeamHolding, HOLDING_FIELDS, holdings)
         _insert_rows(Clock, CLOCK_FIELDS, clocks)
         _insert_rows(RequestEvent, EVENT_FIELDS, events)
+        _update_chain_heads(heads)
         _insert_rows(Dependency, DEPENDENCY_FIELDS, dependencies)
         totals.requests += len(built)
         totals.events += len(events)
         totals.comments += len(comments)
 
-    def _event_row(
-        self, request_id: int, event: ReplayedEvent, *, comment_id: int | None = None
-    ) -> tuple:
-        """The row its writer in ``inhouse.desk.events`` builds, as the values inserted."""
-        row = event.build(
-            request_id,
-            comment_id=comment_id,
-            blocker_id=self.pks[event.blocker] if event.blocker is not None else None,
-        )
-        return (row.request_id, row.actor_id, row.kind, row.data, row.is_public, row.created_at)
+    def _chained_rows(
+        self, request_id: int, events: list[tuple[ReplayedEvent, int | None]]
+    ) -> tuple[list[tuple], tuple[int, str, int]]:
+        """The rows their writers in ``inhouse.desk.events`` build, chained from the start
+        as ``record`` chains them, as the values inserted; and the request's head."""
+        built = [
+            event.build(
+                request_id,
+                comment_id=comment_id,
+                blocker_id=self.pks[event.blocker] if event.blocker is not None else None,
+            )
+            for event, comment_id in events
+        ]
+        length, digest = history_chain.chain(built, length=0, digest=history_chain.GENESIS)
+        rows = [
+            (row.request_id, row.actor_id, row.kind, row.data, row.is_public, row.created_at,
+             row.sequence, row.digest)
+            for row in built
+        ]  # fmt: skip
+        return rows, (length, digest, request_id)
 
     def _insert_pending(self, totals: Totals) -> None:
-        # Only dependency events wait for a later request; they name no comment.
-        events = [self._event_row(pk, event) for pk, event in self.pending_events]
+        events, heads = [], []
+        for pk, waiting in self.pending_events:
+            rows, head = self._chained_rows(pk, waiting)
+            events += rows
+            heads.append(head)
         _insert_rows(RequestEvent, EVENT_FIELDS, events)
+        _update_chain_heads(heads)
         dependencies = [
             (self.pks[blocker], pk, at) for blocker, pk, at in self.pending_dependencies
         ]
@@ -178,7 +202,9 @@ CLOCK_FIELDS = (
     "request", "kind", "calendar", "target", "started_at", "paused_at", "paused_total",
     "stopped_at", "due_at", "warn_at", "breached_at", "warned_at",
 )  # fmt: skip
-EVENT_FIELDS = ("request", "actor", "kind", "data", "is_public", "created_at")
+EVENT_FIELDS = (
+    "request", "actor", "kind", "data", "is_public", "created_at", "sequence", "digest",
+)  # fmt: skip
 DEPENDENCY_FIELDS = ("blocker", "blocked", "created_at")
 
 
@@ -194,6 +220,20 @@ def _request_of(item: Replayed) -> Request:
     if item.request is None:
         raise ValueError(f"The replay of request {item.plan.uid} built no request row.")
     return item.request
+
+
+def _update_chain_heads(heads: list[tuple[int, str, int]]) -> None:
+    """Write each request's chain head (length, digest, request id): its id came only
+    with its insert, and the digests depend on it."""
+    if not heads:
+        return
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Request._meta.db_table)} SET {quote('history_length')} = %s, "  # noqa: S608 - names come from the models
+        f"{quote('history_digest')} = %s WHERE {quote('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, heads)
 
 
 def _column_field(model: type[Model], name: str) -> Field:

@@ -5,7 +5,8 @@ kind has exactly one data shape (listed in ``docs/events.md``); ``record``
 inserts them. The services, the SLA sweep and the demo's replay all build
 events here and nowhere else, which is what lets insights trust the shape.
 Writers take ids rather than rows, because the demo builds events for rows it
-has not inserted yet.
+has not inserted yet. ``record`` also chains them (``inhouse.desk.history_chain``),
+so the history is tamper-evident.
 
 ``describe`` is the reader: it turns events into what pages show, naming the
 people, teams and requests they mention with one query per kind of thing.
@@ -22,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from inhouse.catalog.models import Priority
+from inhouse.desk import history_chain
 from inhouse.desk.models import EventKind, Request, RequestEvent, Status
 from inhouse.org.models import Person, Team
 from inhouse.sla.models import ClockKind
@@ -42,9 +44,34 @@ def _event(
     )  # fmt: skip
 
 
-def record(*events: RequestEvent) -> None:
-    """Insert events built by the writers below: the one place history rows are created."""
+def record(request: Request, *events: RequestEvent) -> None:
+    """Chain and insert events of ``request`` built by the writers below: the one place
+    history rows are created.
+
+    ``request`` is the row the caller holds locked for the rest of its transaction
+    (``select_for_update``), so its chain head is the newest and no other writer can
+    take the next place meanwhile. The events follow that head and the head moves on,
+    in memory: the caller saves it with the request in the same transaction
+    (``save_changed`` and ``touch`` in the services do, otherwise ``save_chain_head``).
+    """
+    for event in events:
+        if event.request_id != request.pk:
+            raise ValueError(f"An event of request {event.request_id} recorded on {request.pk}.")
+    request.history_length, request.history_digest = history_chain.chain(
+        events, length=request.history_length, digest=request.history_digest
+    )
     RequestEvent.objects.bulk_create(events)
+
+
+# The fields of ``Request`` that ``record`` moves and the caller saves.
+CHAIN_HEAD_FIELDS = ("history_length", "history_digest")
+
+
+def save_chain_head(request: Request) -> None:
+    """Save the chain head ``record`` moved, for a caller that saves nothing else."""
+    Request.objects.filter(pk=request.pk).update(
+        history_length=request.history_length, history_digest=request.history_digest
+    )
 
 
 # --- the writers, one per kind ------------------------------------------------------------------

@@ -90,6 +90,10 @@ class Request(models.Model):
     )
     legal_hold_at = models.DateTimeField(null=True, blank=True)
     legal_hold_reason = models.CharField(max_length=500, blank=True)
+    # The head of the history's hash chain (``inhouse.desk.history_chain``): how many
+    # events it has and the newest one's digest, saved with the events they count.
+    history_length = models.PositiveIntegerField(default=0)
+    history_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -237,12 +241,22 @@ class RequestEvent(models.Model):
     # Internal events (internal notes) are shown to the provider's agents only.
     is_public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Its place in the request's hash chain (1, 2, 3, …) and its digest, which covers
+    # the fields above and the previous event's digest (``inhouse.desk.history_chain``).
+    sequence = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["request", "created_at"], name="event_request"),
             models.Index(fields=["kind", "created_at"], name="event_kind"),
+        ]
+        constraints = [
+            # Two writers can never both take a place in one chain; its index is also
+            # the order ``verify-history`` reads the chains in.
+            models.UniqueConstraint(fields=["request", "sequence"], name="event_chain_place"),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="event_chain_sequence"),
         ]
 
     def __str__(self) -> str:

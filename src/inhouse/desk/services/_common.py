@@ -71,12 +71,17 @@ def save_changed(request: Request, fields: Sequence[str], *, at: datetime) -> No
     """Save the changed fields and bump the version that optimistic locking compares."""
     request.version += 1
     request.updated_at = at
-    request.save(update_fields=[*fields, "version", "updated_at"])
+    request.save(update_fields=[*fields, "version", "updated_at", *events.CHAIN_HEAD_FIELDS])
 
 
 def touch(request: Request, *, at: datetime) -> None:
-    """Mark the request updated without a new version (nothing a client edits changed)."""
-    Request.objects.filter(pk=request.pk).update(updated_at=at)
+    """Mark the request updated without a new version (nothing a client edits changed);
+    the history's chain head moves with it."""
+    Request.objects.filter(pk=request.pk).update(
+        updated_at=at,
+        history_length=request.history_length,
+        history_digest=request.history_digest,
+    )
 
 
 def require_active(actor: Person) -> None:
@@ -174,6 +179,7 @@ def create_attachment(
         created_at=at,
     )
     events.record(
+        request,
         events.attached(
             request_id=request.pk,
             actor_id=actor.pk,
@@ -182,7 +188,7 @@ def create_attachment(
             size=attachment.size,
             sha256=attachment.sha256,
             public=comment.is_public if comment else True,
-        )
+        ),
     )
     return attachment
 
@@ -213,8 +219,9 @@ def write_comment(
     for upload, stored_file in files:
         create_attachment(request, actor, upload, stored_file, comment=comment, at=at)
     events.record(
+        request,
         events.commented(
             request_id=request.pk, actor_id=actor.pk, at=at, comment_id=comment.pk, public=public
-        )
+        ),
     )
     return comment

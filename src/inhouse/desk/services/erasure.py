@@ -38,6 +38,7 @@ from inhouse.audit.models import AuditAction
 from inhouse.audit.services import record_audit
 from inhouse.catalog.models import FieldKind, FormField
 from inhouse.core.errors import InvalidInput, PermissionDenied
+from inhouse.desk import history_chain
 from inhouse.desk.models import (
     Attachment,
     Comment,
@@ -407,22 +408,38 @@ def _mention_rewrites(identity: Identity, *, pseudonym_of: Person) -> Iterator[_
 
 def _apply(rewrites: Iterable[_Rewrite]) -> tuple[int, ...]:
     """Write the rewrites; returns the ids of the history events among them."""
-    events: list[int] = []
+    pending = list(rewrites)
+    events = [rewrite.pk for rewrite in pending if rewrite.model is RequestEvent]
+    sealable = _whole_histories_of(events)
     requests: list[int] = []
-    for rewrite in rewrites:
+    for rewrite in pending:
         if rewrite.model is RequestEvent:
             _rewrite_event_data(rewrite.pk, rewrite.values)
-            events.append(rewrite.pk)
             continue
         rewrite.model._base_manager.filter(pk=rewrite.pk).update(**rewrite.values)
         if rewrite.model is Request:
             requests.append(rewrite.pk)
     Request.objects.filter(pk__in=requests).update(version=F("version") + 1)
+    history_chain.reseal_histories(Request, RequestEvent, sealable)
     return tuple(events)
+
+
+def _whole_histories_of(event_ids: list[int]) -> list[int]:
+    """The requests of ``event_ids`` whose chains are whole before the erasure rewrites
+    them: only those are sealed again afterwards, so ``verify-history`` stays clean after
+    a lawful change while a chain tampered with before stays broken, never laundered."""
+    if not event_ids:
+        return []
+    request_ids = RequestEvent.objects.filter(pk__in=event_ids).values_list("request_id")
+    return [
+        checked.request_id
+        for checked in history_chain.check_histories(Request.objects.filter(pk__in=request_ids))
+        if checked.first_break is None
+    ]
 
 
 def _rewrite_event_data(event_id: int, values: dict[str, Any]) -> None:
     """The one place an erasure changes a history event: only the words that named the
     person, never its kind, actor, time or numbers. The event's hash no longer matches
-    what it covers until the history chain seals it again."""
+    what it covers until ``_apply`` seals its chain again."""
     RequestEvent.objects.filter(pk=event_id).update(**values)

@@ -56,13 +56,14 @@ def clock_moves(before: str, to: str) -> list[tuple[str, ClockMove]]:
     return moves
 
 
-def record_breach(breach: clocks.Breach | None, *, at: datetime) -> None:
+def record_breach(request: Request, breach: clocks.Breach | None, *, at: datetime) -> None:
     """Write the history of a breach the clocks found as they halted."""
     if breach is not None:
         events.record(
+            request,
             events.breached(
                 request_id=breach.request_id, at=at, clock=breach.clock, due_at=breach.due_at
-            )
+            ),
         )
 
 
@@ -71,9 +72,9 @@ def apply_status(request: Request, actor: Person | None, to: str, *, at: datetim
     before = request.status
     for kind, move in clock_moves(before, to):
         if move == ClockMove.PAUSE:
-            record_breach(clocks.pause_clock(request, kind, at=at), at=at)
+            record_breach(request, clocks.pause_clock(request, kind, at=at), at=at)
         elif move == ClockMove.STOP:
-            record_breach(clocks.stop_clock(request, kind, at=at), at=at)
+            record_breach(request, clocks.stop_clock(request, kind, at=at), at=at)
         else:
             clocks.resume_clock(request, kind, at=at)
     if to == Status.RESOLVED:
@@ -84,13 +85,14 @@ def apply_status(request: Request, actor: Person | None, to: str, *, at: datetim
         request.resolved_at = None
     request.status = to
     events.record(
+        request,
         events.status_changed(
             request_id=request.pk,
             actor_id=actor.pk if actor else None,
             at=at,
             before=before,
             after=to,
-        )
+        ),
     )
     notifications.notify_status(request, actor=actor)
 
@@ -98,8 +100,8 @@ def apply_status(request: Request, actor: Person | None, to: str, *, at: datetim
 def mark_first_response(request: Request, actor: Person, *, at: datetime) -> None:
     """The provider answered for the first time: the first-response clock stops."""
     request.first_responded_at = at
-    record_breach(clocks.stop_clock(request, ClockKind.FIRST_RESPONSE, at=at), at=at)
-    events.record(events.first_response(request_id=request.pk, actor_id=actor.pk, at=at))
+    record_breach(request, clocks.stop_clock(request, ClockKind.FIRST_RESPONSE, at=at), at=at)
+    events.record(request, events.first_response(request_id=request.pk, actor_id=actor.pk, at=at))
 
 
 def _check_transition(viewer: policy.Viewer, request: Request, to: str) -> None:
@@ -223,13 +225,14 @@ def update_request(
                     fields={"assignee": "Not an agent of this team."},
                 )
             events.record(
+                request,
                 events.assigned(
                     request_id=request.pk,
                     actor_id=actor.pk,
                     at=now,
                     before=request.assignee_id,
                     after=assignee.pk if assignee else None,
-                )
+                ),
             )
             request.assignee = assignee
             changed.append("assignee")
@@ -238,13 +241,14 @@ def update_request(
         if priority is not UNCHANGED and priority != request.priority:
             priority = check_priority(priority)
             events.record(
+                request,
                 events.priority_changed(
                     request_id=request.pk,
                     actor_id=actor.pk,
                     at=now,
                     before=request.priority,
                     after=priority,
-                )
+                ),
             )
             request.priority = priority
             clocks.retarget_clocks(request)

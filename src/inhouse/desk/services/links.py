@@ -50,18 +50,20 @@ def _link(actor: Person, request: Request, blocker: Request, *, at: datetime) ->
         )
     Dependency.objects.create(blocker=blocker, blocked=request, created_at=at)
     events.record(
+        request,
         events.dependency_added(
             request_id=request.pk, actor_id=actor.pk, at=at, blocker_id=blocker.pk
-        )
+        ),
     )
 
 
 def _unlink(actor: Person, request: Request, blocker_id: int, *, at: datetime) -> None:
     Dependency.objects.filter(blocker_id=blocker_id, blocked=request).delete()
     events.record(
+        request,
         events.dependency_removed(
             request_id=request.pk, actor_id=actor.pk, at=at, blocker_id=blocker_id
-        )
+        ),
     )
 
 
@@ -159,13 +161,14 @@ def change_external_ref(
         external_ref, field="external_ref", limit=MAX_EXTERNAL_REF, required=False
     )
     events.record(
+        request,
         events.external_ref_changed(
             request_id=request.pk,
             actor_id=actor.pk,
             at=at,
             before=request.external_ref,
             after=external_ref,
-        )
+        ),
     )
     request.external_ref = external_ref
 
@@ -181,7 +184,9 @@ def add_watcher(*, actor: Person, request: Request, watcher: Person) -> None:
         if not request.watchers.filter(pk=watcher.pk).exists():
             request.watchers.add(watcher)
             events.record(
+                request,
                 events.watcher_added(
                     request_id=request.pk, actor_id=actor.pk, at=now, watcher_id=watcher.pk
-                )
+                ),
             )
+            events.save_chain_head(request)

@@ -74,14 +74,18 @@ def set_legal_hold(
         locked.legal_hold_at = now if hold else None
         locked.legal_hold_reason = reason if hold else ""
         # Not a change a client edits, so no new version: an agent's open form stays valid.
-        locked.save(
-            update_fields=["legal_hold", "legal_hold_by", "legal_hold_at", "legal_hold_reason"]
-        )
         events.record(
+            locked,
             events.legal_hold_changed(
                 request_id=locked.pk, actor_id=actor.pk, at=now, before=not hold, after=hold
-            )
+            ),
         )
+        locked.save(
+            update_fields=[
+                "legal_hold", "legal_hold_by", "legal_hold_at", "legal_hold_reason",
+                *events.CHAIN_HEAD_FIELDS,
+            ]
+        )  # fmt: skip
         record_audit(
             AuditAction.LEGAL_HOLD_CHANGED,
             actor=actor,

@@ -225,6 +225,7 @@ def _insert(request: Request) -> None:
 
 def _record_created(request: Request, filing: _Filing) -> None:
     events.record(
+        request,
         events.created(
             request_id=request.pk,
             actor_id=filing.actor.pk,
@@ -234,21 +235,23 @@ def _record_created(request: Request, filing: _Filing) -> None:
             channel=request.channel,
             reference=request.reference,
             on_behalf_of=filing.requester.pk if filing.for_someone_else else None,
-        )
+        ),
     )
 
 
 def _attach_uploads(
     request: Request, actor: Person, uploads: Mapping[str, tuple[Upload, StoredFile]]
 ) -> None:
-    """Files answered on the form become attachments; the answer keeps the attachment's id."""
+    """Files answered on the form become attachments; the answer keeps the attachment's id.
+
+    The request is saved once here, with the history's chain head its events moved."""
     for key, (upload, stored_file) in uploads.items():
         attachment = create_attachment(
             request, actor, upload, stored_file, comment=None, at=request.created_at
         )
         request.form_answers[key] = attachment.pk
-    if uploads:
-        request.save(update_fields=["form_answers"])
+    answers = ["form_answers"] if uploads else []
+    request.save(update_fields=[*answers, *events.CHAIN_HEAD_FIELDS])
 
 
 def submission_digest(**inputs: Any) -> str:

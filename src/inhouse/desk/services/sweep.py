@@ -24,17 +24,20 @@ def sweep_breaches(*, now: datetime) -> int:
     marked = 0
     for overdue in clocks.overdue_clocks(now=now):
         with transaction.atomic():
+            # The request is locked first, as every service does before its clocks, so
+            # the breach takes the next place in its history and the locks never cross.
+            request = Request.objects.select_for_update(of=("self",)).get(pk=overdue.request_id)
             breach = clocks.claim_breach(overdue)
             if breach is None:
                 continue
             events.record(
+                request,
                 events.breached(
                     request_id=breach.request_id, at=now, clock=breach.clock, due_at=breach.due_at
-                )
+                ),
             )
-            notifications.notify_breached(
-                Request.objects.get(pk=breach.request_id), clock=breach.clock
-            )
+            events.save_chain_head(request)
+            notifications.notify_breached(request, clock=breach.clock)
         marked += 1
     return marked
 

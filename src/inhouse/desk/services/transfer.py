@@ -74,6 +74,7 @@ def transfer_request(
         clocks.retarget_clocks(request)
         clocks.refresh_request_sla_fields(request)
         events.record(
+            request,
             events.transferred(
                 request_id=request.pk,
                 actor_id=actor.pk,
@@ -81,7 +82,7 @@ def transfer_request(
                 services=(old_service.slug, service.slug),
                 provider_teams=(old_team_id, service.provider_team_id),
                 references=(old_reference, request.reference),
-            )
+            ),
         )
         if note:
             # Why it moved is for the agents of both teams, not for the requester.
