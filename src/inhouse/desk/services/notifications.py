@@ -13,11 +13,11 @@ kind off; see ``inhouse.desk.notifications``):
 - the requester's side (the requester and the watchers) hears of replies, of a
   request waiting on them and of other status changes;
 - a new request: every agent and lead of the team whose queue it arrives in;
-- a public reply from the requester's side: the assignee, or, while nobody is
-  assigned, every agent and lead of the team holding it;
+- a public reply from the requester's side: the assignee, or, while nobody who
+  still works the queue is assigned, every agent and lead of the team holding it;
 - an assignment: the new assignee; an agent's reply or internal note: the assignee;
-- close to breaching: the assignee, or the whole queue while unassigned; a breach:
-  the assignee and the team's leads.
+- close to breaching: the assignee, or the whole queue as above; a breach: the
+  assignee and the team's leads.
 
 Provider-side recipients are drawn from the team's current agents and leads, who
 are exactly the people ``policy.can_work_request`` lets see the request, so a
@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -82,6 +82,7 @@ def notify(
         .exclude(pk__in=excluded)
         .alias(wants=_wants(kind, NotificationChannel.APP))
         .filter(wants=True)
+        .order_by()
         .values_list("pk", flat=True)
     )
     if not recipient_ids:
@@ -120,6 +121,19 @@ def assignee_of(request: Request) -> Q:
     return Q(pk=request.assignee_id) & queue_people(request)
 
 
+def assignee_or_queue(request: Request) -> Q:
+    """The assignee while they still work the queue; otherwise (unassigned, or assigned
+    to someone who has left the team) every agent and lead of the team holding it."""
+    if request.assignee_id is None:
+        return queue_people(request)
+    assignee_works_it = Membership.objects.filter(
+        team_id=request.provider_team_id,
+        role__in=policy.QUEUE_ROLES,
+        person_id=request.assignee_id,
+    )
+    return assignee_of(request) | (queue_people(request) & ~Exists(assignee_works_it))
+
+
 def notify_new_request(request: Request, *, actor: Person) -> None:
     """A request arrived in a team's queue: its agents and leads hear of it."""
     notify(
@@ -138,7 +152,7 @@ def notify_reply(request: Request, *, actor: Person, public: bool, by_provider: 
     if not by_provider:
         # Someone on the requester's side wrote: whoever works the request needs to act.
         providers = notify(
-            assignee_of(request) if request.assignee_id else queue_people(request),
+            assignee_or_queue(request),
             request=request,
             kind=NotificationKind.REQUESTER_REPLIED,
             params=about,
@@ -177,7 +191,7 @@ def notify_status(request: Request, *, actor: Person | None) -> None:
 
 def notify_at_risk(request: Request, *, clock: str) -> None:
     notify(
-        assignee_of(request) if request.assignee_id else queue_people(request),
+        assignee_or_queue(request),
         request=request,
         kind=NotificationKind.AT_RISK,
         params={"reference": request.reference, "clock": clock},
