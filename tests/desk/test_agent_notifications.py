@@ -395,6 +395,7 @@ def test_the_api_round_trips_a_choice(cast):
         ({"app": []}, "app"),
         ({"email": {"reply": False}}, "email"),
         ({"kinds": []}, "kinds"),
+        ({"app": {f"kind{number}": True for number in range(51)}}, "app"),
     ],
 )
 def test_bad_api_choices_are_a_400_naming_the_field_and_change_nothing(cast, body, field):

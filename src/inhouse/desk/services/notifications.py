@@ -24,7 +24,7 @@ are exactly the people ``policy.can_work_request`` lets see the request, so a
 confidential request is announced to nobody who may not open it, and an assignee
 who has since left the team hears nothing more of it.
 
-Each fan-out is one read (the audience, already filtered by their choices) and
+Each ``notify`` is one read (the audience, already filtered by their choices) and
 one insert, however many people it reaches.
 """
 
@@ -108,8 +108,8 @@ def requester_side(request: Request) -> Q:
 
 
 def queue_people(request: Request, *, roles: Sequence[str] = policy.QUEUE_ROLES) -> Q:
-    """The team's people in ``roles`` (agents and leads unless told) of the team holding
-    the request: the people who work its queue, and so may see it."""
+    """The people with one of ``roles`` (agents and leads unless told) in the team holding
+    the request: those who work its queue, and so may see it."""
     members = Membership.objects.filter(team_id=request.provider_team_id, role__in=roles)
     return Q(pk__in=members.values("person_id"))
 
@@ -131,7 +131,7 @@ def assignee_or_queue(request: Request) -> Q:
         role__in=policy.QUEUE_ROLES,
         person_id=request.assignee_id,
     )
-    return assignee_of(request) | (queue_people(request) & ~Exists(assignee_works_it))
+    return assignee_of(request) | (queue_people(request) & Q(~Exists(assignee_works_it)))
 
 
 def notify_new_request(request: Request, *, actor: Person) -> None:
