@@ -343,12 +343,14 @@ api.add_decorator(_refuse_unknown_query_parameters, mode="operation")
 def _mount_routers() -> None:
     from inhouse.audit.api import router as audit_router
     from inhouse.catalog.api import router as catalog_router
+    from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/me", desk_me_router)
     api.add_router("/", org_router)
 
 

@@ -30,12 +30,13 @@ def test_an_agent_reply_notifies_requester_and_watchers_but_not_the_actor(cast):
     assert message == "Alex Tester replied on IT-1000: Printer on floor 3 jams"
 
 
-def test_a_requester_reply_notifies_the_assignee_and_watchers(cast):
+def test_a_requester_reply_notifies_the_watchers_and_the_assignee_as_the_requesters_reply(cast):
     request = submit(cast)
     add_watcher(actor=cast.rita, request=request, watcher=cast.carl)
     update_request(actor=cast.lena, request=request, expected_version=1, assignee=cast.ivy)
     add_comment(actor=cast.rita, request=request, body="Any news?")
-    assert notices(request, "reply") == {(cast.carl.pk, "reply"), (cast.ivy.pk, "reply")}
+    assert notices(request, "reply") == {(cast.carl.pk, "reply")}
+    assert notices(request, "requester_replied") == {(cast.ivy.pk, "requester_replied")}
 
 
 def test_an_internal_note_notifies_only_the_assignee(cast):
@@ -51,18 +52,19 @@ def test_assignment_notifies_the_assignee_unless_they_took_it_themselves(cast):
     request = update_request(
         actor=cast.lena, request=request, expected_version=1, assignee=cast.alex
     )
-    assert notices(request) == {(cast.alex.pk, "assigned")}
-    assert text_of(Notification.objects.get(recipient=cast.alex)) == (
+    assert notices(request, "assigned") == {(cast.alex.pk, "assigned")}
+    assert text_of(Notification.objects.get(recipient=cast.alex, kind="assigned")) == (
         "IT-1000 was assigned to you: Printer on floor 3 jams"
     )
     update_request(actor=cast.ivy, request=request, expected_version=2, assignee=cast.ivy)
-    assert notices(request) == {(cast.alex.pk, "assigned")}
+    assert notices(request, "assigned") == {(cast.alex.pk, "assigned")}
 
 
 def test_waiting_on_customer_tells_the_requester_it_waits_on_them(cast):
     request = submit(cast)
     transition_request(actor=cast.alex, request=request, to="waiting_on_customer")
-    assert notices(request) == {(cast.rita.pk, "waiting_on_you")}
+    assert notices(request, "waiting_on_you") == {(cast.rita.pk, "waiting_on_you")}
+    assert notices(request, "status") == set()
     assert text_of(Notification.objects.get(recipient=cast.rita)) == (
         "IT-1000 is waiting on you: Printer on floor 3 jams"
     )
@@ -75,7 +77,8 @@ def test_the_requester_hears_of_other_status_changes_but_not_their_own(cast):
         "IT-1000 is now resolved: Printer on floor 3 jams"
     )
     transition_request(actor=cast.rita, request=request, to="closed")
-    assert Notification.objects.filter(request=request).count() == 1
+    assert Notification.objects.filter(request=request, recipient=cast.rita).count() == 1
+    assert notices(request, "status") == {(cast.rita.pk, "status")}
 
 
 def test_mark_read_touches_only_the_recipients_own_notices(cast):
@@ -90,7 +93,11 @@ def test_mark_read_touches_only_the_recipients_own_notices(cast):
     assert Notification.objects.get(pk=carls.pk).read_at is None
     assert mark_read(recipient=cast.rita) == 0
     assert mark_read(recipient=cast.carl) == 1
-    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        recipient__in=[cast.rita, cast.carl], read_at__isnull=True
+    ).exists()
+    # The agents' notices of the new request were not touched.
+    assert Notification.objects.filter(recipient=cast.alex, read_at__isnull=True).count() == 1
 
 
 def test_notices_of_a_confidential_case_go_only_to_its_circle(cast):
@@ -99,4 +106,10 @@ def test_notices_of_a_confidential_case_go_only_to_its_circle(cast):
     )
     add_comment(actor=cast.hana, request=case, body="Let us talk.")
     transition_request(actor=cast.hana, request=case, to="waiting_on_customer")
-    assert {recipient for recipient, _ in notices(case)} == {cast.rita.pk}
+    # Hana is the only agent of People Partners: the new case reached her and nobody else.
+    assert notices(case) == {
+        (cast.hana.pk, "new_request"),
+        (cast.rita.pk, "reply"),
+        (cast.rita.pk, "status"),
+        (cast.rita.pk, "waiting_on_you"),
+    }

@@ -296,6 +296,14 @@ class NotificationKind(models.TextChoices):
     STATUS = "status", _("Status changed")
     AT_RISK = "at_risk", _("Close to breaching")
     BREACHED = "breached", _("Breached")
+    NEW_REQUEST = "new_request", _("New request in your team's queue")
+    REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+
+
+class NotificationChannel(models.TextChoices):
+    """Where a notice reaches its reader; each person chooses per kind and channel."""
+
+    APP = "app", _("In the app")
 
 
 class Notification(models.Model):
@@ -327,6 +335,37 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """One person's choice whether one kind of notice reaches them on one channel.
+
+    Without a row the kind's default for that channel holds
+    (``inhouse.desk.notifications.enabled_by_default``); a row is written only when
+    the person chooses, so changing a default reaches everyone who never chose.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    channel = models.CharField(
+        max_length=10, choices=NotificationChannel.choices, default=NotificationChannel.APP
+    )
+    enabled = models.BooleanField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index the fan-out's per-recipient look-up reads.
+            models.UniqueConstraint(
+                fields=["person", "kind", "channel"], name="notification_preference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"{self.kind} by {self.channel} {state} for {self.person_id}"
 
 
 class CannedReply(models.Model):

@@ -54,6 +54,11 @@ urlpatterns = [
     ),
     path("notifications/", notifications.notifications, name="notifications"),
     path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
+    path(
         "notifications/read-all/",
         notifications.notifications_read_all,
         name="notifications-read-all",

@@ -71,7 +71,7 @@ def add_comment(
             request, actor, body, public=public, by_provider=works_it, at=now, channel=channel,
             files=list(zip(attachments, stored_files, strict=True)),
         )  # fmt: skip
-        notifications.notify_reply(request, actor=actor, public=public)
+        notifications.notify_reply(request, actor=actor, public=public, by_provider=works_it)
         changed: list[str] = []
         if public and works_it and request.first_responded_at is None:
             mark_first_response(request, actor, at=now)

@@ -174,7 +174,7 @@ def transition_request(
                 request, actor, comment, public=True, by_provider=works_it, at=now,
                 channel=channel,
             )  # fmt: skip
-            notifications.notify_reply(request, actor=actor, public=True)
+            notifications.notify_reply(request, actor=actor, public=True, by_provider=works_it)
             if works_it and request.first_responded_at is None:
                 mark_first_response(request, actor, at=now)
         apply_status(request, actor, to, at=now)

@@ -6,73 +6,174 @@ transaction: with ``transaction.on_commit`` it queues the delivery task for the
 rows it wrote, so nothing is delivered for a change that never committed.
 Delivering in the app means marking the notices delivered; the email and chat
 channels will add their sending to the same task.
+
+Who hears what (nobody hears of their own action, and each person may switch a
+kind off; see ``inhouse.desk.notifications``):
+
+- the requester's side (the requester and the watchers) hears of replies, of a
+  request waiting on them and of other status changes;
+- a new request: every agent and lead of the team whose queue it arrives in;
+- a public reply from the requester's side: the assignee, or, while nobody who
+  still works the queue is assigned, every agent and lead of the team holding it;
+- an assignment: the new assignee; an agent's reply or internal note: the assignee;
+- close to breaching: the assignee, or the whole queue as above; a breach: the
+  assignee and the team's leads.
+
+Provider-side recipients are drawn from the team's current agents and leads, who
+are exactly the people ``policy.can_work_request`` lets see the request, so a
+confidential request is announced to nobody who may not open it, and an assignee
+who has since left the team hears nothing more of it.
+
+Each ``notify`` is one read (the audience, already filtered by their choices) and
+one insert, however many people it reaches.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from inhouse.desk.models import Notification, NotificationKind, Request
+from inhouse import policy
+from inhouse.core.errors import InvalidInput
+from inhouse.desk.models import (
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+    Request,
+    Status,
+)
+from inhouse.desk.notifications import enabled_by_default, kinds_for
 from inhouse.desk.tasks import deliver_notifications
 from inhouse.org.models import Membership, MembershipRole, Person
 
 
+def _wants(kind: str, channel: str) -> Coalesce:
+    """Whether the person of the outer row wants ``kind`` on ``channel``: their choice,
+    else the default (read through the preference's unique index)."""
+    choice = NotificationPreference.objects.filter(
+        person_id=OuterRef("pk"), kind=kind, channel=channel
+    ).values("enabled")[:1]
+    return Coalesce(
+        Subquery(choice),
+        Value(enabled_by_default(kind, channel)),
+        output_field=BooleanField(),
+    )
+
+
 def notify(
-    recipient_ids: Iterable[int | None],
+    audience: Q,
     *,
     request: Request,
     kind: str,
     params: dict[str, Any],
     actor: Person | None = None,
-) -> int:
-    """Notify each distinct recipient except the actor; returns how many were notified."""
+    already_notified: Collection[int] = (),
+) -> set[int]:
+    """Notify each active person in ``audience`` (a condition on ``Person``) who wants
+    ``kind`` in the app, except the actor and those ``already_notified`` of this change;
+    returns whom it notified."""
+    excluded = {*already_notified, *([actor.pk] if actor else [])}
+    recipient_ids = set(
+        Person.objects.filter(audience, is_active=True)
+        .exclude(pk__in=excluded)
+        .alias(wants=_wants(kind, NotificationChannel.APP))
+        .filter(wants=True)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not recipient_ids:
+        return set()
     now = timezone.now()
-    ids = {pk for pk in recipient_ids if pk is not None and (actor is None or pk != actor.pk)}
-    if not ids:
-        return 0
     written = Notification.objects.bulk_create(
         Notification(recipient_id=pk, request=request, kind=kind, params=params, created_at=now)
-        for pk in sorted(ids)
+        for pk in sorted(recipient_ids)
     )
     notification_ids = [notification.pk for notification in written]
     transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
-    return len(ids)
+    return recipient_ids
 
 
 def _about(request: Request) -> dict[str, Any]:
     return {"reference": request.reference, "subject": request.subject}
 
 
-def requester_side(request: Request) -> list[int]:
+def requester_side(request: Request) -> Q:
     """The requester and everyone watching the request."""
-    return [request.requester_id, *request.watchers.values_list("pk", flat=True)]
+    watchers = Request.watchers.through.objects.filter(request_id=request.pk).values("person_id")
+    return Q(pk=request.requester_id) | Q(pk__in=watchers)
 
 
-def queue_people(request: Request, *, leads_only: bool = False) -> QuerySet[Membership]:
-    roles = [MembershipRole.LEAD] if leads_only else [MembershipRole.AGENT, MembershipRole.LEAD]
-    return Membership.objects.filter(team_id=request.provider_team_id, role__in=roles)
+def queue_people(request: Request, *, roles: Sequence[str] = policy.QUEUE_ROLES) -> Q:
+    """The people with one of ``roles`` (agents and leads unless told) in the team holding
+    the request: those who work its queue, and so may see it."""
+    members = Membership.objects.filter(team_id=request.provider_team_id, role__in=roles)
+    return Q(pk__in=members.values("person_id"))
 
 
-def notify_reply(request: Request, *, actor: Person, public: bool) -> None:
-    if public:
-        recipients = [*requester_side(request), request.assignee_id]
-    else:
-        recipients = [request.assignee_id]
+def assignee_of(request: Request) -> Q:
+    """The assignee, while they still work the queue of the team holding the request."""
+    if request.assignee_id is None:
+        return Q(pk__in=[])
+    return Q(pk=request.assignee_id) & queue_people(request)
+
+
+def assignee_or_queue(request: Request) -> Q:
+    """The assignee while they still work the queue; otherwise (unassigned, or assigned
+    to someone who has left the team) every agent and lead of the team holding it."""
+    if request.assignee_id is None:
+        return queue_people(request)
+    assignee_works_it = Membership.objects.filter(
+        team_id=request.provider_team_id,
+        role__in=policy.QUEUE_ROLES,
+        person_id=request.assignee_id,
+    )
+    return assignee_of(request) | (queue_people(request) & Q(~Exists(assignee_works_it)))
+
+
+def notify_new_request(request: Request, *, actor: Person) -> None:
+    """A request arrived in a team's queue: its agents and leads hear of it."""
     notify(
-        recipients,
+        queue_people(request),
         request=request,
-        kind=NotificationKind.REPLY,
-        params={**_about(request), "actor": actor.full_name},
+        kind=NotificationKind.NEW_REQUEST,
+        params={**_about(request), "requester": request.requester.full_name},
         actor=actor,
     )
 
 
+def notify_reply(request: Request, *, actor: Person, public: bool, by_provider: bool) -> None:
+    """A reply (``public``) or an internal note, written by the provider's side
+    (``by_provider``) or by the requester's."""
+    about = {**_about(request), "actor": actor.full_name}
+    if not by_provider:
+        # Someone on the requester's side wrote: whoever works the request needs to act.
+        providers = notify(
+            assignee_or_queue(request),
+            request=request,
+            kind=NotificationKind.REQUESTER_REPLIED,
+            params=about,
+            actor=actor,
+        )
+        notify(
+            requester_side(request),
+            request=request,
+            kind=NotificationKind.REPLY,
+            params=about,
+            actor=actor,
+            already_notified=providers,
+        )
+        return
+    audience = (requester_side(request) | assignee_of(request)) if public else assignee_of(request)
+    notify(audience, request=request, kind=NotificationKind.REPLY, params=about, actor=actor)
+
+
 def notify_assigned(request: Request, *, actor: Person) -> None:
     notify(
-        [request.assignee_id],
+        assignee_of(request),
         request=request,
         kind=NotificationKind.ASSIGNED,
         params=_about(request),
@@ -81,7 +182,7 @@ def notify_assigned(request: Request, *, actor: Person) -> None:
 
 
 def notify_status(request: Request, *, actor: Person | None) -> None:
-    if request.status == "waiting_on_customer":
+    if request.status == Status.WAITING_ON_CUSTOMER:
         kind, params = NotificationKind.WAITING_ON_YOU, _about(request)
     else:
         kind, params = NotificationKind.STATUS, {**_about(request), "status": request.status}
@@ -89,13 +190,8 @@ def notify_status(request: Request, *, actor: Person | None) -> None:
 
 
 def notify_at_risk(request: Request, *, clock: str) -> None:
-    recipients = (
-        [request.assignee_id]
-        if request.assignee_id
-        else list(queue_people(request).values_list("person_id", flat=True))
-    )
     notify(
-        recipients,
+        assignee_or_queue(request),
         request=request,
         kind=NotificationKind.AT_RISK,
         params={"reference": request.reference, "clock": clock},
@@ -103,9 +199,8 @@ def notify_at_risk(request: Request, *, clock: str) -> None:
 
 
 def notify_breached(request: Request, *, clock: str) -> None:
-    leads = queue_people(request, leads_only=True).values_list("person_id", flat=True)
     notify(
-        [request.assignee_id, *leads],
+        assignee_of(request) | queue_people(request, roles=[MembershipRole.LEAD]),
         request=request,
         kind=NotificationKind.BREACHED,
         params={"reference": request.reference, "clock": clock},
@@ -118,3 +213,45 @@ def mark_read(*, recipient: Person, notification_ids: Iterable[int] | None = Non
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     return unread.update(read_at=timezone.now())
+
+
+def set_notification_preferences(
+    *, actor: Person, choices: Mapping[str, Mapping[str, bool]]
+) -> None:
+    """Record which kinds reach ``actor`` on which channel: ``{channel: {kind: on}}``.
+
+    Only the kinds named change; the others keep the actor's earlier choice or the
+    default. A kind the actor cannot be sent (a queue's kinds for someone who works
+    in no queue) or an unknown channel is refused, naming it as ``channel`` or
+    ``channel.kind``; nothing is saved then.
+    """
+    offered = set(kinds_for(policy.viewer_for(actor)))
+    errors: dict[str, str] = {}
+    rows: list[NotificationPreference] = []
+    now = timezone.now()
+    for channel, kinds in choices.items():
+        if channel not in NotificationChannel.values:
+            errors[channel] = f"Choose one of: {', '.join(NotificationChannel.values)}."
+            continue
+        for kind, enabled in kinds.items():
+            if kind not in offered:
+                errors[f"{channel}.{kind}"] = (
+                    "Not a kind of notification you can receive."
+                    if kind in NotificationKind.values
+                    else "No such kind of notification."
+                )
+                continue
+            rows.append(
+                NotificationPreference(
+                    person=actor, kind=kind, channel=channel, enabled=enabled, updated_at=now
+                )
+            )
+    if errors:
+        raise InvalidInput("Some notification choices need fixing.", fields=errors)
+    # One statement for any number of choices; two saves at once both land, the later wins.
+    NotificationPreference.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["person", "kind", "channel"],
+        update_fields=["enabled", "updated_at"],
+    )

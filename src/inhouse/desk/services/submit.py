@@ -16,6 +16,7 @@ from inhouse.catalog.selectors import applicable_agreement, default_customer_tea
 from inhouse.core.errors import IdempotencyMismatch, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk import events
 from inhouse.desk.models import Channel, IdempotencyRecord, Request, RequestReference, TeamHolding
+from inhouse.desk.services import notifications
 from inhouse.desk.services._common import (
     MAX_BODY,
     MAX_EXTERNAL_REF,
@@ -73,8 +74,8 @@ def submit_request(
     are an agent of the provider team (or an admin) filing for ``requester``.
 
     The steps below are the request's first moments, in order; routing, approvals
-    and workflow children join them as steps of their own. Nobody is notified of a
-    new request yet: the provider's queue shows it. ``viewer`` is the actor as the
+    and workflow children join them as steps of their own. The provider team's agents
+    and leads are notified of the new request. ``viewer`` is the actor as the
     door already worked them out for this HTTP request, saving a second look-up.
     """
     filing = _check_filing(
@@ -119,6 +120,7 @@ def submit_request(
         clocks.start_clocks(request, planned_clocks)
         _record_created(request, filing)
         _attach_uploads(request, filing.actor, uploads)
+        notifications.notify_new_request(request, actor=filing.actor)
     return request
 
 
