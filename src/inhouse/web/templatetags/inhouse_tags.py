@@ -76,7 +76,7 @@ def round_business_duration(minutes: int, day_minutes: int) -> RoundedDuration:
     Halves round up, so a longer duration never reads shorter than a shorter one.
     """
     if minutes < 0 or day_minutes <= 0:
-        raise ValueError("Durations and day lengths are not negative.")
+        raise ValueError("A duration cannot be negative, nor a day shorter than a minute.")
     if minutes < min(60, day_minutes):
         return RoundedDuration(DurationUnit.MINUTE, 2 * minutes, 1, exact=True)
     if minutes < day_minutes:
