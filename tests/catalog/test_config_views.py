@@ -44,7 +44,8 @@ def test_catalog_groups_services_by_department_with_markers_and_times(cast):
     assert "Confidential" in html
     # The everyone-agreement's normal-priority targets, in business time.
     assert (
-        "First response within <strong>4h</strong>, resolved within <strong>1 day</strong>" in html
+        "First response within <strong>4 hours</strong> · resolved within <strong>1 day</strong>"
+        in html
     )
 
 
@@ -60,8 +61,8 @@ def test_catalog_shows_the_agreement_that_applies_to_the_viewers_team(cast):
     rita_sees = client_for(cast.rita).get("/catalog/").content.decode()
     otto_sees = client_for(cast.otto).get("/catalog/").content.decode()
 
-    assert "<strong>15m</strong>, resolved within <strong>1h 30m</strong>" in rita_sees
-    assert "<strong>15m</strong>" not in otto_sees
+    assert "<strong>15 minutes</strong> · resolved within <strong>1½ hours</strong>" in rita_sees
+    assert "<strong>15 minutes</strong>" not in otto_sees
 
 
 def test_catalog_hides_services_the_viewer_may_not_request(cast):
@@ -100,7 +101,7 @@ def test_service_page_shows_form_preview_targets_and_request_link(cast):
     assert response.status_code == 200
     assert html.index("Application") < html.index("Why do you need it?") < html.index("Seats")
     assert 'href="/services/software-access/request/"' in html
-    assert "<td>4h</td><td>1 day</td>" in html
+    assert "<td>4 hours</td><td>1 day</td>" in html
     assert "Edit service" not in html
 
 

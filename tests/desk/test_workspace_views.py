@@ -412,8 +412,8 @@ def test_the_clocks_panel_alone_for_the_minute_refresh(cast):
     assert 'hx-trigger="every 60s"' in html
     assert re.search(r"First response</span>\s*<span class=\"ws-clock__state\">On track", html)
     # High priority: first response within 1h, resolution within 8h, around the clock.
-    assert "<strong>40m left</strong>" in html
-    assert "<strong>7h 40m left</strong>" in html
+    assert "<strong>40 minutes left</strong>" in html
+    assert "<strong>about 7½ hours left</strong>" in html
     assert (
         client_for(cast.rita).get(f"/work/requests/{request.reference}/clocks/").status_code == 404
     )

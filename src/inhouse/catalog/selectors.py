@@ -1,11 +1,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from inhouse.catalog.models import Agreement, AgreementTarget, FormField, Priority, Service
 from inhouse.catalog.snapshot import CatalogSnapshot, catalog_snapshot
 from inhouse.core.errors import NotFound
+from inhouse.core.versioned import CATALOG, VersionedCache
 from inhouse.org.models import Membership, Person, Team
 from inhouse.org.selectors import get_team
 from inhouse.policy import (
@@ -50,6 +53,74 @@ def requestable_services(viewer: Viewer, *, provider_team: Team | None = None) -
     if provider_team is not None:
         services = services.filter(provider_team=provider_team)
     return list(services)
+
+
+# --- what people ask for most -------------------------------------------------------------
+# Both read requests through the services' reverse relation: the catalog never imports the
+# desk. Confidential requests are never counted: the lists are shown to everyone, and an
+# order shaped by HR cases would hint at how many there are.
+
+MOST_REQUESTED_DAYS = 90
+# The ranking is the same for everyone and moves slowly; each process recomputes it this
+# often, or sooner when the catalog changes.
+MOST_REQUESTED_FRESH_FOR = timedelta(hours=1)
+# More than any page shows: services the viewer may not see are left out afterwards.
+MOST_REQUESTED_RANKED = 40
+
+
+def recent_service_ids(viewer: Viewer, *, limit: int) -> list[int]:
+    """The services the viewer filed requests for, most recently asked first (one query).
+
+    Their confidential requests are left out too: this is a shortcut shown on the home
+    page, often over a shoulder, and an HR case should not sit in it.
+    """
+    return list(
+        Service.objects.filter(
+            is_active=True, requests__requester_id=viewer.person_id, requests__confidential=False
+        )
+        .annotate(last_requested=Max("requests__id"))
+        .order_by("-last_requested")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    computed_at: datetime
+    service_ids: list[int]
+
+
+def _rank_most_requested() -> _Ranking:
+    now = timezone.now()
+    since = now - timedelta(days=MOST_REQUESTED_DAYS)
+    ranked = (
+        Service.objects.filter(
+            is_active=True,
+            confidential=False,
+            requests__created_at__gte=since,
+            requests__confidential=False,
+        )
+        .annotate(asked=Count("requests"))
+        .order_by("-asked", "name")
+        .values_list("pk", flat=True)[:MOST_REQUESTED_RANKED]
+    )
+    return _Ranking(computed_at=now, service_ids=list(ranked))
+
+
+_most_requested = VersionedCache(CATALOG, _rank_most_requested)
+
+
+def most_requested_service_ids() -> list[int]:
+    """The organization's most requested services over the last 90 days, most first.
+
+    One aggregate a process runs at most once an hour (or after a catalog change); no
+    counts leave this function, only the order. Apply the viewer's visibility to it.
+    """
+    ranking = _most_requested.get()
+    if timezone.now() - ranking.computed_at > MOST_REQUESTED_FRESH_FOR:
+        _most_requested.forget()
+        ranking = _most_requested.get()
+    return ranking.service_ids
 
 
 def get_service_for(person: Person | Viewer, slug: str) -> Service:

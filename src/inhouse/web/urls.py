@@ -8,10 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from inhouse.org.signin import ThrottledAuthenticationForm
-from inhouse.web.views import home, notifications
+from inhouse.web.views import assets, home, notifications
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("favicon.ico", assets.favicon, name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -1,4 +1,5 @@
-"""Home: "What do you need?", the catalog searchable, and the viewer's open requests.
+"""Home: "What do you need?" — the viewer's recent services, the most requested, then all
+services by department; the catalog searchable; the viewer's open requests.
 
 Sign-in, sign-out and password reset are Django's own views with our templates;
 see ``inhouse.web.urls``.
@@ -18,8 +19,11 @@ from inhouse.catalog.selectors import (
     ExpectedTimes,
     default_customer_team,
     expected_times_by_service,
+    most_requested_service_ids,
+    recent_service_ids,
     services_visible_to,
 )
+from inhouse.catalog.snapshot import catalog_snapshot
 from inhouse.desk.models import Request
 from inhouse.desk.selectors import (
     RequestFilters,
@@ -31,6 +35,9 @@ from inhouse.org.models import Team
 from inhouse.pages import viewer_or_404, wants_partial
 
 HOME_REQUESTS = 5
+# Shortcuts above the catalog: a row of cards each.
+RECENT_SERVICES = 4
+MOST_REQUESTED = 6
 MAX_QUERY = 200
 
 
@@ -42,7 +49,7 @@ def latest_open_requests(viewer: policy.Viewer, *, limit: int) -> list[Request]:
     return page_of_requests(open_ones, cursor=None, limit=limit).items
 
 
-# --- home -----------------------------------------------------------------------------
+# --- the catalog as a requester looks for things ------------------------------------------
 
 
 @dataclass
@@ -52,21 +59,61 @@ class ServiceRow:
 
 
 @dataclass
-class ProviderGroup:
-    team: Team
+class DepartmentGroup:
+    """Services under the department that provides them (its own or its teams').
+
+    Departments rather than the services' process categories: a requester knows to ask
+    IT for a laptop and HR for a contract; "support process" means nothing to them.
+    """
+
+    department: Team
     services: list[ServiceRow] = field(default_factory=list)
 
 
-def _catalog_groups(viewer: policy.Viewer, text: str) -> list[ProviderGroup]:
+@dataclass
+class HomeCatalog:
+    recent: list[ServiceRow]
+    most_requested: list[ServiceRow]
+    departments: list[DepartmentGroup]
+
+    @property
+    def service_count(self) -> int:
+        return sum(len(group.services) for group in self.departments)
+
+
+def _department_of(team: Team, teams_by_id: dict[int, Team]) -> Team:
+    """As the catalog page groups: a team under its parent department, a department alone."""
+    if team.parent_id is None:
+        return team
+    return teams_by_id.get(team.parent_id, team)
+
+
+def home_catalog(viewer: policy.Viewer, text: str) -> HomeCatalog:
+    """What the home page lists; a search lists only what matches, by department."""
     services = list(services_visible_to(viewer, text=text or None))
     expected = expected_times_by_service(services, default_customer_team(viewer))
-    groups: dict[int, ProviderGroup] = {}
-    for service in services:
-        group = groups.setdefault(
-            service.provider_team_id, ProviderGroup(team=service.provider_team)
-        )
-        group.services.append(ServiceRow(service=service, expected=expected.get(service.pk)))
-    return list(groups.values())
+    rows = {service.pk: ServiceRow(service, expected.get(service.pk)) for service in services}
+
+    teams_by_id = catalog_snapshot().teams_by_id
+    departments: dict[int, DepartmentGroup] = {}
+    for service in sorted(services, key=lambda service: service.name.casefold()):
+        department = _department_of(service.provider_team, teams_by_id)
+        group = departments.setdefault(department.pk, DepartmentGroup(department=department))
+        group.services.append(rows[service.pk])
+    by_name = sorted(departments.values(), key=lambda group: group.department.name.casefold())
+    if text:
+        return HomeCatalog(recent=[], most_requested=[], departments=by_name)
+
+    # Only services in ``rows`` are shown: the viewer's visibility applies to both lists.
+    recent = [rows[pk] for pk in recent_service_ids(viewer, limit=RECENT_SERVICES) if pk in rows]
+    shown = {row.service.pk for row in recent}
+    most_requested = [
+        rows[pk] for pk in most_requested_service_ids() if pk in rows and pk not in shown
+    ][:MOST_REQUESTED]
+    return HomeCatalog(recent=recent, most_requested=most_requested, departments=by_name)
+
+
+# --- home -----------------------------------------------------------------------------
 
 
 @login_required
@@ -75,12 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """ "What do you need?": the catalog, searchable, and the viewer's open requests."""
     viewer = viewer_or_404(request)
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    groups = _catalog_groups(viewer, query)
-    context = {
-        "query": query,
-        "groups": groups,
-        "service_count": sum(len(group.services) for group in groups),
-    }
+    context = {"query": query, "catalog": home_catalog(viewer, query)}
     if wants_partial(request):
         response = render(request, "web/partials/service_results.html", context)
     else:
