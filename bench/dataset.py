@@ -15,8 +15,11 @@ Django must already be configured for the target database.
 import time
 from collections.abc import Callable
 
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
+
+from inhouse.desk.history_chain import chain_stored_history
 
 SEED = 11
 # A copy's reference numbers are the original's plus a multiple of this, so every
@@ -143,6 +146,14 @@ def grow(target: int, say: Say) -> None:
             _copy_rows("desk_request_watchers", copy=copy, id_shift=None, request_shift=shift,
                        request_limit=limit)  # fmt: skip
         say(f"  copy {copy}: {request_count():,} requests ({time.perf_counter() - started:.0f} s)")
+    say("  sealing the copies' history chains")
+    with transaction.atomic():
+        # A copied event still carries its original's digest, made for another request id.
+        chain_stored_history(
+            apps.get_model("desk", "Request"),
+            apps.get_model("desk", "RequestEvent"),
+            first_request_id=base_max + 1,
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         # New submits must number after the copies' references.
         cursor.execute(
@@ -156,7 +167,6 @@ def grow(target: int, say: Say) -> None:
 
 
 def _reset_sequences() -> None:
-    from django.apps import apps
     from django.core.management.color import no_style
 
     models = [apps.get_model("desk", "Request"), apps.get_model("sla", "Clock")] + [

@@ -11,12 +11,18 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import client_for
 from tests.desk.helpers import submit
 from tests.desk.test_api import bearer, post_json
-from tests.factories import make_person
+from tests.factories import make_person, make_service
 
 from inhouse.core.errors import InvalidInput
 from inhouse.desk.models import Notification, NotificationPreference
 from inhouse.desk.notifications import text_of
-from inhouse.desk.services import add_comment, add_watcher, transition_request, update_request
+from inhouse.desk.services import (
+    add_comment,
+    add_watcher,
+    transfer_request,
+    transition_request,
+    update_request,
+)
 from inhouse.desk.services.notifications import (
     notify_at_risk,
     notify_breached,
@@ -68,6 +74,25 @@ def test_an_inactive_agent_hears_nothing(cast):
     cast.ivy.save(update_fields=["is_active"])
     request = submit(cast)
     assert recipients(request, "new_request") == {cast.alex.pk, cast.lena.pk}
+
+
+def test_a_request_transferred_in_is_new_to_the_receiving_team_only(cast):
+    request = submit(cast)
+    Notification.objects.all().delete()
+
+    transfer_request(actor=cast.alex, request=request, service=cast.cleaning, expected_version=1)
+
+    assert recipients(request, "new_request") == {cast.fred.pk}
+
+
+def test_a_transfer_within_the_team_announces_nothing_again(cast):
+    other = make_service(cast.service_desk, "Monitors", slug="monitors")
+    request = submit(cast)
+    Notification.objects.all().delete()
+
+    transfer_request(actor=cast.alex, request=request, service=other, expected_version=1)
+
+    assert recipients(request, "new_request") == set()
 
 
 def test_a_requester_reply_on_an_unassigned_request_reaches_the_whole_queue(cast):

@@ -23,6 +23,7 @@ from inhouse.desk.models import (
     CannedReply,
     Comment,
     Notification,
+    NotificationPreference,
     Request,
     RequestEvent,
     SavedView,
@@ -185,6 +186,15 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def text(self, notification: Notification) -> str:
         return text_of(notification)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("person", "kind", "channel", "enabled")
+    list_filter = ("channel", "kind", "enabled")
+    list_select_related = ("person",)
+    search_fields = ("=person__email",)
+    raw_id_fields = ("person",)
 
 
 @admin.register(CannedReply)

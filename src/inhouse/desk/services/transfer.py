@@ -8,6 +8,7 @@ from inhouse.catalog.selectors import applicable_agreement
 from inhouse.core.errors import Conflict, InvalidInput
 from inhouse.desk import events
 from inhouse.desk.models import Request, RequestReference, TeamHolding
+from inhouse.desk.services import notifications
 from inhouse.desk.services._common import (
     MAX_BODY,
     clean_text,
@@ -88,4 +89,7 @@ def transfer_request(
             # Why it moved is for the agents of both teams, not for the requester.
             write_comment(request, actor, note, public=False, by_provider=True, at=now)
         save_changed(request, changed, at=now)
+        if service.provider_team_id != old_team_id:
+            # For the receiving team it is a new request in its queue.
+            notifications.notify_new_request(request, actor=actor)
     return request

@@ -30,7 +30,8 @@ def canned_list(request: HttpRequest, team_slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                reply = create_canned_reply(actor=viewer.person, team=team, **form.cleaned_data)
+                with not_found_as_404():  # a refusal is audited, then shown below
+                    reply = create_canned_reply(actor=viewer.person, team=team, **form.cleaned_data)
             except DomainError as exc:
                 add_errors(form, exc)
             else:
@@ -57,7 +58,8 @@ def canned_edit(request: HttpRequest, team_slug: str, reply_id: int) -> HttpResp
     if request.method == "POST":
         if form.is_valid():
             try:
-                update_canned_reply(actor=viewer.person, reply=reply, **form.cleaned_data)
+                with not_found_as_404():  # a refusal is audited, then shown below
+                    update_canned_reply(actor=viewer.person, reply=reply, **form.cleaned_data)
             except DomainError as exc:
                 add_errors(form, exc)
             else:
@@ -80,7 +82,8 @@ def canned_delete(request: HttpRequest, team_slug: str, reply_id: int) -> HttpRe
     with not_found_as_404():
         reply = get_canned_reply_for(viewer, team, reply_id)
     try:
-        delete_canned_reply(actor=viewer.person, reply=reply)
+        with not_found_as_404():  # a refusal is audited, then shown below
+            delete_canned_reply(actor=viewer.person, reply=reply)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
