@@ -46,6 +46,7 @@ class ServiceOut(Schema):
         "service, subject, description, form_answers and parent; any other is a 400"
     )
 
+
 class ServiceDetailOut(ServiceOut):
     form: list[FormFieldOut]
     agreement: AgreementOut | None
