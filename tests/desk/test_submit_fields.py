@@ -9,7 +9,13 @@ from tests.conftest import client_for
 from tests.desk.helpers import fresh, submit
 from tests.factories import make_person, make_service
 
-from inhouse.catalog.models import FieldKind, PriorityFrom, Service, Visibility
+from inhouse.catalog.models import (
+    FieldKind,
+    PriorityFrom,
+    Service,
+    Visibility,
+    default_standard_fields,
+)
 from inhouse.catalog.snapshot import catalog_changed
 from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.desk.models import Request, RequestEvent
@@ -27,6 +33,14 @@ def configure(service: Service, **fields) -> Service:
     catalog_changed()
     service.refresh_from_db()
     return service
+
+
+@pytest.fixture(autouse=True)
+def _printer_as_a_new_service(cast):
+    """Each test starts from the printer configured as a new service would be."""
+    configure(
+        cast.printer, priority_from=PriorityFrom.DEFAULT, standard_fields=default_standard_fields()
+    )
 
 
 def nothing_written() -> bool:
