@@ -92,7 +92,10 @@ def cast(db) -> Cast:
     software_access = make_service(
         service_desk, "Software access", fields=SOFTWARE_ACCESS_FORM, slug="software-access"
     )
-    printer = make_service(service_desk, "Printer configuration", slug="printer")
+    # Its requesters choose the priority: the lifecycle tests file requests at each one.
+    printer = make_service(
+        service_desk, "Printer configuration", slug="printer", priority_from="requester"
+    )
     mediation = make_service(
         people_partners,
         "Workplace conflict mediation",

@@ -6,7 +6,7 @@ import pytest
 from tests.desk.helpers import submit
 from tests.factories import make_agreement, make_person, make_team
 
-from inhouse.catalog.models import Agreement
+from inhouse.catalog.models import Agreement, PriorityFrom, Service
 from inhouse.catalog.selectors import applicable_agreement, expected_times
 from inhouse.catalog.snapshot import catalog_changed
 from inhouse.sla.models import Clock
@@ -121,6 +121,8 @@ def test_no_agreement_means_no_clocks(cast):
 
 
 def test_an_agreement_without_a_target_for_the_priority_starts_no_clocks(cast):
+    Service.objects.filter(pk=cast.cleaning.pk).update(priority_from=PriorityFrom.REQUESTER)
+    cast.cleaning.refresh_from_db()
     make_agreement(
         cast.facilities,
         cast.calendar,

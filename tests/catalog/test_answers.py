@@ -112,6 +112,59 @@ def test_agreement_obligations_make_an_optional_field_required():
     }
 
 
+# --- number limits -------------------------------------------------------------------------
+
+
+def amount(*, low: float | None = None, high: float | None = None) -> FormField:
+    return FormField(
+        key="amount", label="Amount (EUR)", kind=FieldKind.NUMBER, min_value=low, max_value=high
+    )
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "value", "error"),
+    [
+        (0, None, -5000, "Amount (EUR) must be at least 0."),
+        (0, None, "-0.5", "Amount (EUR) must be at least 0."),
+        (None, 100, 100.01, "Amount (EUR) must be at most 100."),
+        (1, 10, 11, "Amount (EUR) must be between 1 and 10."),
+        (0.5, 2.5, 0.25, "Amount (EUR) must be between 0.5 and 2.5."),
+        (0, None, "-1e3", "Amount (EUR) must be at least 0."),
+    ],
+)
+def test_a_number_outside_its_limits_is_refused_naming_the_field(low, high, value, error):
+    checked = check_answers([amount(low=low, high=high)], {"amount": value})
+    assert (checked.values, checked.errors) == ({}, {"amount": error})
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "value"),
+    [
+        (0, None, 0),
+        (0, None, 5000),
+        (None, 100, 100),
+        (1, 10, "1"),
+        (1, 10, 10.0),
+        (None, None, -7),
+    ],
+)
+def test_limits_include_both_ends(low, high, value):
+    checked = check_answers([amount(low=low, high=high)], {"amount": value})
+    assert checked.errors == {}
+    assert checked.values == {"amount": float(value) if isinstance(value, float) else int(value)}
+
+
+def test_limits_leave_a_blank_optional_number_alone():
+    assert check_answers([amount(low=0)], {"amount": ""}).errors == {}
+
+
+@given(st.integers(min_value=-(10**30), max_value=10**30))
+def test_a_limited_number_is_kept_exactly_when_inside_the_limits(value):
+    checked = check_answers([amount(low=-100, high=100)], {"amount": value})
+    assert ("amount" in checked.values) == (-100 <= value <= 100)
+    assert ("amount" in checked.errors) == (not -100 <= value <= 100)
+
+
 # --- files ---------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """The catalog pages and a lead's configuration pages, through the Django test client."""
 
+import re
+
 import pytest
 from tests.conftest import client_for
 from tests.factories import make_agreement, make_person, make_service
@@ -17,6 +19,8 @@ NEW_SERVICE = {
     "description": "A **bigger** screen.",
     "process_category": "support",
     "default_priority": "normal",
+    "priority_from": "default",
+    "standard_fields": ["customer_team", "requester"],
     "visibility": "everyone",
     "is_active": "on",
 }
@@ -352,3 +356,71 @@ def test_manage_entry_goes_straight_to_a_leads_only_team(cast):
     assert lena["Location"] == _manage(cast)
     assert ada.status_code == 200
     assert 'href="/catalog/manage/finance/"' in ada.content.decode()
+
+
+# --- standard fields and number limits -----------------------------------------------------
+
+
+def test_the_details_form_shows_and_saves_the_standard_fields_and_the_priority_rule(cast):
+    client = client_for(cast.lena)
+    url = _manage(cast, "services/printer/")
+
+    page = client.get(url).content.decode()
+    assert 'name="priority_from" value="impact_urgency"' in page
+    assert 'name="standard_fields" value="external_ref"' in page
+    response = client.post(
+        url,
+        NEW_SERVICE
+        | {
+            "name": "Printer configuration",
+            "slug": "printer",
+            "priority_from": "impact_urgency",
+            "standard_fields": ["external_ref"],
+        },
+    )
+
+    assert response.status_code == 302
+    printer = Service.objects.get(pk=cast.printer.pk)
+    assert printer.offered_fields == ["impact", "urgency", "external_ref"]
+    again = client.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="priority_from" value="impact_urgency"[^>]*checked', again)
+
+
+def test_a_lead_sets_number_limits_in_the_editor_and_sees_them(cast):
+    client = client_for(cast.lena)
+    url = _manage(cast, "services/software-access/fields/seats/")
+
+    response = client.post(url, {"label": "Seats", "kind": "number", "min_value": "1"})
+    assert response.status_code == 302
+    seats = FormField.objects.get(service=cast.software_access, key="seats")
+    assert (seats.min_value, seats.max_value) == (1, None)
+    assert 'name="min_value" value="1"' in client.get(url).content.decode()
+    editor = client.get(_manage(cast, "services/software-access/")).content.decode()
+    assert "Number · at least 1" in editor
+
+
+def test_number_limits_errors_come_back_on_the_editor(cast):
+    response = client_for(cast.lena).post(
+        _manage(cast, "services/software-access/fields/"),
+        {"label": "Budget", "kind": "number", "min_value": "100", "max_value": "10"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = response.content.decode()
+    assert "The largest number allowed cannot be below the smallest." in html
+    assert not FormField.objects.filter(key="budget").exists()
+
+
+def test_the_api_shows_the_limits_and_the_standard_fields_of_a_service(cast):
+    FormField.objects.filter(key="seats").update(min_value=1, max_value=25)
+    Service.objects.filter(pk=cast.software_access.pk).update(priority_from="impact_urgency")
+    client = client_for(cast.rita)
+
+    detail = client.get("/api/v1/services/software-access").json()
+    listed = client.get("/api/v1/services?q=software").json()
+
+    seats = next(field for field in detail["form"] if field["key"] == "seats")
+    assert (seats["min_value"], seats["max_value"]) == (1, 25)
+    assert detail["priority_from"] == "impact_urgency"
+    assert detail["offered_fields"] == ["impact", "urgency", "customer_team", "requester"]
+    assert listed[0]["offered_fields"] == detail["offered_fields"]

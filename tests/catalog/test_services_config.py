@@ -3,9 +3,17 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from tests.factories import make_agreement, make_calendar, make_service
 
-from inhouse.catalog.models import Agreement, FieldKind, FormField, Service, Visibility
+from inhouse.catalog.models import (
+    Agreement,
+    FieldKind,
+    FormField,
+    PriorityFrom,
+    Service,
+    Visibility,
+)
 from inhouse.catalog.selectors import services_visible_to
 from inhouse.catalog.services import (
     AgreementDetails,
@@ -21,6 +29,7 @@ from inhouse.catalog.services import (
     update_form_field,
     update_service,
 )
+from inhouse.catalog.snapshot import catalog_snapshot
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.sla.calendar_services import add_closed_day, remove_closed_day, update_calendar
 from inhouse.sla.calendars import business_calendar_for
@@ -123,6 +132,16 @@ def test_opening_a_restricted_service_to_everyone_clears_its_lists(cast):
             ),
             "visible_to_kinds",
             "Unknown person kinds: ghost",
+        ),
+        (
+            ServiceDetails(name="Odd", slug="odd", priority_from="gut_feeling"),
+            "priority_from",
+            "Choose where the priority of new requests comes from.",
+        ),
+        (
+            ServiceDetails(name="Odd", slug="odd", standard_fields=["requester", "shoe_size"]),
+            "standard_fields",
+            "Unknown standard fields: shoe_size",
         ),
     ],
 )
@@ -237,6 +256,21 @@ def test_first_field_of_an_empty_form_sits_at_position_zero(cast):
             {"choices": "Only choice fields"},
         ),
         ("colour", FormFieldDetails(label="", kind="colour"), {"label": "Give", "kind": "Choose"}),
+        (
+            "budget",
+            FormFieldDetails(label="Budget", kind=FieldKind.NUMBER, min_value=10, max_value=5),
+            {"max_value": "The largest number allowed cannot be below the smallest."},
+        ),
+        (
+            "budget",
+            FormFieldDetails(label="Budget", kind=FieldKind.TEXT, min_value=0),
+            {"min_value": "Only number fields have limits"},
+        ),
+        (
+            "budget",
+            FormFieldDetails(label="Budget", kind=FieldKind.NUMBER, max_value=float("inf")),
+            {"max_value": "Enter a finite number."},
+        ),
     ],
 )
 def test_form_field_validation_names_each_field(cast, key, details, errors):
@@ -265,6 +299,59 @@ def test_editing_a_field_keeps_its_key_and_place(cast):
         True,
         3,
     )
+
+
+def test_a_new_service_asks_for_whom_and_which_team_but_not_priority_or_a_reference(cast):
+    service = create_service(
+        actor=cast.lena,
+        team=cast.service_desk,
+        details=ServiceDetails(name="Monitor swap", slug="monitor-swap"),
+    )
+
+    service.refresh_from_db()
+    assert service.priority_from == PriorityFrom.DEFAULT
+    assert service.offered_fields == ["customer_team", "requester"]
+
+
+def test_lead_chooses_the_standard_fields_and_the_priority_rule(cast):
+    update_service(
+        actor=cast.lena,
+        service=cast.printer,
+        details=ServiceDetails(
+            name="Printer configuration",
+            slug="printer",
+            priority_from=PriorityFrom.IMPACT_URGENCY,
+            standard_fields=["external_ref", "customer_team", "external_ref"],
+        ),
+    )
+
+    printer = Service.objects.get(pk=cast.printer.pk)
+    assert printer.standard_fields == ["customer_team", "external_ref"]
+    assert printer.offered_fields == ["impact", "urgency", "customer_team", "external_ref"]
+    # Every process reads the catalog from its snapshot: the change reaches it.
+    assert catalog_snapshot().services_by_slug["printer"].offered_fields == printer.offered_fields
+
+
+def test_number_limits_are_kept_and_cleared(cast):
+    seats = cast.software_access.form_fields.get(key="seats")
+
+    update_form_field(
+        actor=cast.lena,
+        form_field=seats,
+        details=FormFieldDetails(label="Seats", kind=FieldKind.NUMBER, min_value=1, max_value=50),
+    )
+    assert FormField.objects.values_list("min_value", "max_value").get(pk=seats.pk) == (1, 50)
+
+    update_form_field(
+        actor=cast.lena, form_field=seats, details=FormFieldDetails(label="Seats", kind="number")
+    )
+    assert FormField.objects.values_list("min_value", "max_value").get(pk=seats.pk) == (None, None)
+
+
+def test_the_database_refuses_a_minimum_above_the_maximum(cast):
+    seats = cast.software_access.form_fields.get(key="seats")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FormField.objects.filter(pk=seats.pk).update(min_value=5, max_value=1)
 
 
 def test_removing_a_field_drops_it_from_the_services_obligations(cast):

@@ -6,7 +6,7 @@ import pytest
 from tests.desk.helpers import START, event_kinds, frozen_time, submit, upload
 from tests.factories import make_person, make_service
 
-from inhouse.catalog.models import Agreement, FieldKind, Visibility
+from inhouse.catalog.models import Agreement, FieldKind, PriorityFrom, Visibility
 from inhouse.core.errors import IdempotencyMismatch, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import (
     Attachment,
@@ -86,6 +86,9 @@ def test_submit_records_one_created_event_by_the_requester(cast):
 
 
 def test_submit_keeps_answers_and_text_as_checked(cast):
+    cast.software_access.priority_from = PriorityFrom.REQUESTER
+    cast.software_access.standard_fields = ["customer_team", "external_ref"]
+    cast.software_access.save(update_fields=["priority_from", "standard_fields"])
     request = submit(
         cast,
         service=cast.software_access,
@@ -125,6 +128,7 @@ def test_submit_refuses_blank_subject_and_unknown_priority(cast):
     with pytest.raises(InvalidInput) as blank:
         submit(cast, subject="   ")
     assert blank.value.fields == {"subject": "This field is required."}
+    cast.printer.priority_from = PriorityFrom.REQUESTER
     with pytest.raises(InvalidInput) as unknown:
         submit(cast, priority="whenever")
     assert list(unknown.value.fields) == ["priority"]

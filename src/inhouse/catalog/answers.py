@@ -3,7 +3,8 @@
 Answers are JSON-friendly: text as str, number as int or float, date as an ISO
 date string, choice as one of the choices, multi-choice as a list of them,
 person and team as their ids. File fields are filled by uploads, not answers.
-Every error names the field it is about.
+Every error names the field it is about: by its key, and a limit also by its
+label.
 """
 
 import math
@@ -31,6 +32,14 @@ def _is_blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+def _out_of_limits(form_field: FormField, value: float) -> str | None:
+    """The error for a number outside the field's limits, naming the field."""
+    low, high = form_field.min_value, form_field.max_value
+    if (low is None or value >= low) and (high is None or value <= high):
+        return None
+    return f"{form_field.label} must be {form_field.limits_text()}."
+
+
 def _check_one(form_field: FormField, value: Any) -> tuple[Any, str | None]:
     kind = form_field.kind
     if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
@@ -50,7 +59,8 @@ def _check_one(form_field: FormField, value: Any) -> tuple[Any, str | None]:
             return None, "Enter a number."
         if isinstance(value, float) and not math.isfinite(value):
             return None, "Enter a finite number."
-        return value, None
+        error = _out_of_limits(form_field, value)
+        return (None, error) if error else (value, None)
     if kind == FieldKind.DATE:
         if not isinstance(value, str):
             return None, "Enter a date as YYYY-MM-DD."

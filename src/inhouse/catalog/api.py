@@ -65,6 +65,8 @@ def get_service(request: CallerRequest, slug: str) -> ServiceDetailOut:
         process_category=service.process_category,
         confidential=service.confidential,
         default_priority=service.default_priority,
+        priority_from=service.priority_from,
+        offered_fields=service.offered_fields,
         form=[FormFieldOut.model_validate(field) for field in service.form_fields.all()],
         agreement=_agreement_out(agreement),
     )

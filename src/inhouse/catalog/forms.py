@@ -18,9 +18,12 @@ from inhouse.catalog.models import (
     FieldKind,
     FormField,
     Priority,
+    PriorityFrom,
     ProcessCategory,
     Service,
+    StandardField,
     Visibility,
+    default_standard_fields,
 )
 from inhouse.catalog.selectors import obligation_fields, services_by_name
 from inhouse.catalog.services import AgreementDetails, FormFieldDetails, ServiceDetails, Target
@@ -54,6 +57,22 @@ class ServiceForm(forms.Form):
         label=_("Process category"), choices=ProcessCategory.choices
     )
     default_priority = forms.ChoiceField(label=_("Default priority"), choices=Priority.choices)
+    priority_from = forms.ChoiceField(
+        label=_("Priority of a new request"),
+        choices=PriorityFrom.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Impact and urgency give the priority by the ITIL matrix (high and high is "
+            "urgent). Your agents can always change it."
+        ),
+    )
+    standard_fields = forms.MultipleChoiceField(
+        label=_("Also ask the requester"),
+        choices=StandardField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Subject and description are always asked; the form's questions follow."),
+    )
     visibility = forms.ChoiceField(
         label=_("Who may request it"), choices=Visibility.choices, widget=forms.RadioSelect
     )
@@ -100,6 +119,8 @@ class ServiceForm(forms.Form):
                 "description": service.description,
                 "process_category": service.process_category,
                 "default_priority": service.default_priority,
+                "priority_from": service.priority_from,
+                "standard_fields": service.standard_fields,
                 "visibility": service.visibility,
                 "visible_to_teams": list(service.visible_to_teams.all()),
                 "visible_to_kinds": service.visible_to_kinds,
@@ -112,6 +133,8 @@ class ServiceForm(forms.Form):
         teams.queryset = active_teams()
         self.fields["process_category"].initial = ProcessCategory.SUPPORT
         self.fields["default_priority"].initial = Priority.NORMAL
+        self.fields["priority_from"].initial = PriorityFrom.DEFAULT
+        self.fields["standard_fields"].initial = default_standard_fields()
         self.fields["visibility"].initial = Visibility.EVERYONE
 
     def clean_slug(self) -> str:
@@ -132,6 +155,8 @@ class ServiceForm(forms.Form):
             visible_to_kinds=data["visible_to_kinds"],
             confidential=data["confidential"],
             default_priority=data["default_priority"],
+            priority_from=data["priority_from"],
+            standard_fields=data["standard_fields"],
             is_active=data["is_active"],
             retention_days=data["retention_days"],
         )
@@ -144,6 +169,11 @@ def key_from_label(label: str) -> str:
     """ "Cost center" → "cost_center"; a label without letters gives a key the service refuses."""
     key = slugify(label).replace("-", "_")[:60].strip("_")
     return key if key[:1].isalpha() else f"field_{key}"[:60]
+
+
+def _limit_text(limit: float | None) -> str | None:
+    """A limit as the lead wrote it: 0, not 0.0."""
+    return None if limit is None else str(int(limit)) if limit.is_integer() else str(limit)
 
 
 class FormFieldForm(forms.Form):
@@ -173,6 +203,16 @@ class FormFieldForm(forms.Form):
         required=False,
         help_text=_("Shown under the field to the requester."),
     )
+    min_value = forms.FloatField(
+        label=_("Smallest number allowed"),
+        required=False,
+        help_text=_("For numbers only; empty for no limit."),
+    )
+    max_value = forms.FloatField(
+        label=_("Largest number allowed"),
+        required=False,
+        help_text=_("For numbers only; empty for no limit."),
+    )
 
     def __init__(self, *args: Any, form_field: FormField | None = None, **kwargs: Any) -> None:
         if form_field is not None and "initial" not in kwargs:
@@ -182,6 +222,8 @@ class FormFieldForm(forms.Form):
                 "required": form_field.required,
                 "choices": "\n".join(form_field.choices),
                 "help_text": form_field.help_text,
+                "min_value": _limit_text(form_field.min_value),
+                "max_value": _limit_text(form_field.max_value),
             }
         super().__init__(*args, **kwargs)
         if form_field is not None:
@@ -202,6 +244,8 @@ class FormFieldForm(forms.Form):
             required=data["required"],
             choices=data["choices"].splitlines(),
             help_text=data["help_text"],
+            min_value=data["min_value"],
+            max_value=data["max_value"],
         )
 
 

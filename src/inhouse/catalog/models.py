@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from inhouse.org.models import PersonKind, Team
@@ -31,6 +31,29 @@ RETENTION_NEEDS_CONFIDENTIAL = _(
     "Only confidential requests are removed after a retention period: "
     "mark the service confidential or leave the retention empty."
 )
+
+
+class PriorityFrom(models.TextChoices):
+    """Where a new request's priority comes from; agents may change it afterwards."""
+
+    DEFAULT = "default", _("The service's default priority")
+    REQUESTER = "requester", _("The requester chooses it")
+    IMPACT_URGENCY = "impact_urgency", _("The requester's impact and urgency (ITIL matrix)")
+
+
+class StandardField(models.TextChoices):
+    """The questions besides subject, description and the service's own form that a
+    service may put to its requesters; each is also a field of ``POST /requests``."""
+
+    CUSTOMER_TEAM = "customer_team", _("On behalf of team")
+    REQUESTER = "requester", _("For whom (the provider's agents filing for someone)")
+    EXTERNAL_REF = "external_ref", _("External reference")
+
+
+def default_standard_fields() -> list[str]:
+    """What a service asks unless its lead says otherwise: for which team, and (for the
+    provider's agents) for whom; not the priority or an external reference."""
+    return [StandardField.CUSTOMER_TEAM, StandardField.REQUESTER]
 
 
 class Service(models.Model):
@@ -66,6 +89,11 @@ class Service(models.Model):
     default_priority = models.CharField(
         max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
+    priority_from = models.CharField(
+        max_length=20, choices=PriorityFrom.choices, default=PriorityFrom.DEFAULT
+    )
+    # StandardField values the request form offers, besides the priority's questions.
+    standard_fields = models.JSONField(default=default_standard_fields, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -83,6 +111,21 @@ class Service(models.Model):
             )
         if self.retention_days is not None and not self.confidential:
             raise ValidationError({"retention_days": RETENTION_NEEDS_CONFIDENTIAL})
+        unknown = set(self.standard_fields) - set(StandardField.values)
+        if unknown:
+            raise ValidationError(
+                {"standard_fields": _("Unknown standard fields: %s") % ", ".join(sorted(unknown))}
+            )
+
+    @property
+    def offered_fields(self) -> list[str]:
+        """The names of the standard questions this service's requesters may answer, as
+        ``POST /requests`` and the portal form call them, in the form's order."""
+        asked = {
+            PriorityFrom.REQUESTER: ["priority"],
+            PriorityFrom.IMPACT_URGENCY: ["impact", "urgency"],
+        }.get(PriorityFrom(self.priority_from), [])
+        return asked + [name for name in StandardField.values if name in self.standard_fields]
 
 
 class FieldKind(models.TextChoices):
@@ -107,12 +150,21 @@ class FormField(models.Model):
     required = models.BooleanField(default=False)
     choices = models.JSONField(default=list, blank=True)
     help_text = models.CharField(max_length=300, blank=True)
+    # Limits of a number field's answer, both included; None means no limit.
+    min_value = models.FloatField(null=True, blank=True)
+    max_value = models.FloatField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["service", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["service", "key"], name="form_field_unique_key")
+            models.UniqueConstraint(fields=["service", "key"], name="form_field_unique_key"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=F("max_value")),
+                name="form_field_min_not_above_max",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +176,33 @@ class FormField(models.Model):
             raise ValidationError({"choices": _("A choice field needs at least one choice.")})
         if not needs_choices and self.choices:
             raise ValidationError({"choices": _("Only choice fields have choices.")})
+        limited = self.min_value is not None or self.max_value is not None
+        if limited and self.kind != FieldKind.NUMBER:
+            raise ValidationError({"min_value": _("Only number fields have limits.")})
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValidationError(
+                {"max_value": _("The largest number allowed cannot be below the smallest.")}
+            )
+
+    def limits_text(self) -> str:
+        """A number field's limits in words ("between 0 and 10", "at least 0"); "" for none."""
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None:
+            return f"between {_number_text(low)} and {_number_text(high)}"
+        if low is not None:
+            return f"at least {_number_text(low)}"
+        if high is not None:
+            return f"at most {_number_text(high)}"
+        return ""
+
+
+def _number_text(number: float) -> str:
+    """0.0 → "0", 2.5 → "2.5": a limit as a person would write it."""
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 class Agreement(models.Model):

@@ -1,4 +1,5 @@
 from ninja import Schema
+from pydantic import Field
 
 from inhouse.core.schemas import TeamRef
 
@@ -10,6 +11,8 @@ class FormFieldOut(Schema):
     required: bool
     choices: list[str]
     help_text: str
+    min_value: float | None = Field(description="A number answer's smallest value, if limited")
+    max_value: float | None = Field(description="A number answer's largest value, if limited")
 
 
 class TargetOut(Schema):
@@ -35,6 +38,13 @@ class ServiceOut(Schema):
     process_category: str
     confidential: bool
     default_priority: str
+    priority_from: str = Field(
+        description="default, requester (asks priority) or impact_urgency (the ITIL matrix)"
+    )
+    offered_fields: list[str] = Field(
+        description="The standard fields of POST /requests this service accepts besides "
+        "service, subject, description, form_answers and parent; any other is a 400"
+    )
 
 
 class ServiceDetailOut(ServiceOut):

@@ -8,9 +8,10 @@ whose ``fields`` name every problem at once, so a form can show them all.
 """
 
 import logging
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -24,9 +25,12 @@ from inhouse.catalog.models import (
     FieldKind,
     FormField,
     Priority,
+    PriorityFrom,
     ProcessCategory,
     Service,
+    StandardField,
     Visibility,
+    default_standard_fields,
 )
 from inhouse.catalog.snapshot import catalog_changed
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -57,6 +61,8 @@ class ServiceDetails:
     visible_to_kinds: Sequence[str] = ()
     confidential: bool = False
     default_priority: str = Priority.NORMAL
+    priority_from: str = PriorityFrom.DEFAULT
+    standard_fields: Sequence[str] = field(default_factory=default_standard_fields)
     is_active: bool = True
     # Days a closed or cancelled confidential case is kept; None keeps it for good.
     retention_days: int | None = None
@@ -64,13 +70,16 @@ class ServiceDetails:
 
 @dataclass(frozen=True)
 class FormFieldDetails:
-    """One question of a request form. ``choices`` only for choice kinds."""
+    """One question of a request form. ``choices`` only for choice kinds, limits
+    (both included, None for none) only for numbers."""
 
     label: str
     kind: str = FieldKind.TEXT
     required: bool = False
     choices: Sequence[str] = ()
     help_text: str = ""
+    min_value: float | None = None
+    max_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,11 @@ def _check_service(details: ServiceDetails, *, current: Service | None) -> dict[
         errors["process_category"] = "Choose a process category."
     if details.default_priority not in Priority.values:
         errors["default_priority"] = "Choose a priority."
+    if details.priority_from not in PriorityFrom.values:
+        errors["priority_from"] = "Choose where the priority of new requests comes from."
+    unknown_fields = set(details.standard_fields) - set(StandardField.values)
+    if unknown_fields:
+        errors["standard_fields"] = "Unknown standard fields: " + ", ".join(sorted(unknown_fields))
     if details.visibility not in Visibility.values:
         errors["visibility"] = "Choose who may request the service."
     unknown_kinds = set(details.visible_to_kinds) - set(PersonKind.values)
@@ -178,6 +192,11 @@ def _apply_service(service: Service, details: ServiceDetails) -> None:
     service.visible_to_kinds = sorted(set(details.visible_to_kinds)) if restricted else []
     service.confidential = details.confidential
     service.default_priority = details.default_priority
+    service.priority_from = details.priority_from
+    # Stored in the form's order, so two services asking the same compare equal.
+    service.standard_fields = [
+        name for name in StandardField.values if name in details.standard_fields
+    ]
     service.is_active = details.is_active
     service.retention_days = details.retention_days
 
@@ -191,6 +210,8 @@ _SERVICE_FIELDS = [
     "visible_to_kinds",
     "confidential",
     "default_priority",
+    "priority_from",
+    "standard_fields",
     "is_active",
     "retention_days",
 ]
@@ -271,6 +292,27 @@ def _check_form_field(details: FormFieldDetails) -> dict[str, str]:
         errors["choices"] = "Only choice fields have choices; clear them or pick a choice kind."
     if len(details.help_text.strip()) > 300:
         errors["help_text"] = "Keep the help text under 300 characters."
+    errors.update(_check_limits(details))
+    return errors
+
+
+def _check_limits(details: FormFieldDetails) -> dict[str, str]:
+    """A number field's limits: finite, the smallest not above the largest."""
+    limits = {"min_value": details.min_value, "max_value": details.max_value}
+    if details.kind != FieldKind.NUMBER:
+        return {
+            name: "Only number fields have limits; clear it or pick the number kind."
+            for name, limit in limits.items()
+            if limit is not None
+        }
+    errors = {
+        name: "Enter a finite number."
+        for name, limit in limits.items()
+        if limit is not None and (isinstance(limit, bool) or not math.isfinite(limit))
+    }
+    low, high = details.min_value, details.max_value
+    if not errors and low is not None and high is not None and low > high:
+        errors["max_value"] = "The largest number allowed cannot be below the smallest."
     return errors
 
 
@@ -280,6 +322,8 @@ def _apply_form_field(form_field: FormField, details: FormFieldDetails) -> None:
     form_field.required = details.required
     form_field.choices = _clean_choices(details.choices)
     form_field.help_text = details.help_text.strip()
+    form_field.min_value = details.min_value
+    form_field.max_value = details.max_value
 
 
 def add_form_field(
@@ -324,7 +368,11 @@ def update_form_field(
         raise InvalidInput("The field could not be saved.", fields=errors)
     _apply_form_field(form_field, details)
     with transaction.atomic():
-        form_field.save(update_fields=["label", "kind", "required", "choices", "help_text"])
+        form_field.save(
+            update_fields=[
+                "label", "kind", "required", "choices", "help_text", "min_value", "max_value",
+            ]
+        )  # fmt: skip
         catalog_changed()
     return form_field
 

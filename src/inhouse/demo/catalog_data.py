@@ -187,6 +187,19 @@ class ServiceSpec:
     visible_to_teams: tuple[str, ...] = ()
     visible_to_kinds: tuple[str, ...] = ()
     default_priority: str = "normal"
+    # A catalog.models.PriorityFrom value: incidents ask impact and urgency (the ITIL matrix).
+    priority_from: str = "default"
+    # The standard fields it asks, when not the usual ones (see ``standard_fields``).
+    only_asks: tuple[str, ...] | None = None
+
+    @property
+    def standard_fields(self) -> tuple[str, ...]:
+        """For whom and on behalf of which team; the external reference too where the
+        work is often done for a customer deal or case."""
+        if self.only_asks is not None:
+            return self.only_asks
+        usual = ("customer_team", "requester")
+        return (*usual, "external_ref") if self.serves_outcomes else usual
 
 
 CHOICE, MULTI, TEXT, LONG, NUMBER, DATE, PERSON, TEAM, FILE = (
@@ -219,7 +232,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Scan to email stopped working", "The scanner next to {room} no longer sends scans to my email.")),
         (F(key="printer", label="Printer name or location", kind=TEXT, required=True),
          F(key="operating_system", label="Your laptop", kind=CHOICE, choices=["macOS", "Windows"])),
-        weight=14, questions=(("Could you send a photo of the message on the printer's display?", "Photo attached."),),
+        priority_from="impact_urgency", weight=14, questions=(("Could you send a photo of the message on the printer's display?", "Photo attached."),),
         resolutions=("The printer had lost its network address; it is back and your queue is cleared.",
                      "Reinstalled the driver remotely. Please try again and reopen if it fails."),
         transfer_to="network-problem"),
@@ -255,7 +268,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Headset microphone not working", "People cannot hear me in calls; the headset works on my phone.", {"device": "Headset"})),
         (F(key="device", label="Device", kind=CHOICE, required=True, choices=["Laptop", "Docking station", "Monitor", "Headset", "Keyboard or mouse"]),
          F(key="asset_tag", label="Asset tag", kind=TEXT)),
-        weight=10, resolutions=("Swapped it for a working one; the faulty one goes back to the vendor.",
+        priority_from="impact_urgency", weight=10, resolutions=("Swapped it for a working one; the faulty one goes back to the vendor.",
                                 "Repaired and tested. Your data was not affected.")),
     ServiceSpec("it-service-desk", "mobile-phone", "Mobile phone", "support",
         "A company phone or a new SIM.",
@@ -273,7 +286,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         (F(key="location", label="Where", kind=TEXT, required=True),
          F(key="affected", label="Who is affected", kind=CHOICE, required=True, choices=["Only me", "My team", "The whole floor", "The whole office"]),
          F(key="since", label="Since when", kind=DATE)),
-        weight=16, frequent_customers=("customer-support",),
+        priority_from="impact_urgency", weight=16, frequent_customers=("customer-support",),
         questions=(("Does it happen with a cable too, or only on Wi-Fi?", "Only on Wi-Fi; with a cable it works."),),
         resolutions=("An access point had failed; it has been replaced.",
                      "The uplink switch was overloaded. Traffic is rebalanced and we are monitoring it.")),
@@ -314,7 +327,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Concern about behaviour in a meeting", "Something happened in a meeting last week that I am not comfortable with.")),
         (F(key="summary", label="What happened", kind=LONG, required=True),
          F(key="preferred_contact", label="How should we reach you?", kind=CHOICE, choices=["In person", "Video call", "Phone"])),
-        weight=2, confidential=True,
+        # A confidential case asks nothing beyond its form (an HR agent may file for someone).
+        weight=2, confidential=True, only_asks=("requester",),
         questions=(("Would Tuesday or Thursday afternoon suit you for a first conversation?", "Thursday afternoon, please."),),
         resolutions=("Thank you for the conversations. As agreed, we'll check in again in a month.",)),
     ServiceSpec("people-partners", "parental-leave", "Parental leave", "support",
@@ -322,7 +336,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         (A("Planning parental leave from {month}", "I'm planning parental leave from {month} and would like to understand the process."),
          A("Return from parental leave in {month}", "I'm coming back from parental leave in {month} and would like to discuss part-time options.")),
         (F(key="start_date", label="Start date", kind=DATE, required=True),
-         F(key="weeks", label="Weeks", kind=NUMBER)),
+         F(key="weeks", label="Weeks", kind=NUMBER, min_value=1, max_value=104)),
         weight=3, resolutions=("Your leave is registered; payroll and your manager are informed.",)),
     ServiceSpec("people-partners", "reference-letter", "Reference letter", "support",
         "A reference letter or employment certificate.",
@@ -339,7 +353,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Two {role}s for {my_team}", "The {project} project needs two more people; the headcount is approved.", {"headcount": 2})),
         (F(key="role_title", label="Role title", kind=TEXT, required=True),
          F(key="team", label="Team", kind=TEAM, required=True),
-         F(key="headcount", label="Headcount", kind=NUMBER, required=True),
+         F(key="headcount", label="Headcount", kind=NUMBER, required=True, min_value=1),
          F(key="start_date", label="Desired start date", kind=DATE),
          F(key="job_description", label="Job description", kind=FILE)),
         weight=6, asked_by_leads=True,
@@ -362,7 +376,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         (A("Budget for {event}", "We'd like to take part in {event}; the total is above our team budget."),
          A("Extra budget for {app} licences", "We need more {app} licences than planned for {project}."),
          A("Approve agency spend for {project}", "Asking approval for agency support on {project}; quotes are attached.")),
-        (F(key="amount", label="Amount (EUR)", kind=NUMBER, required=True),
+        (F(key="amount", label="Amount (EUR)", kind=NUMBER, required=True, min_value=0),
          F(key="cost_center", label="Cost center", kind=TEXT, required=True),
          F(key="justification", label="Justification", kind=LONG, required=True)),
         weight=7, asked_by_leads=True, frequent_customers=("marketing", "sales"),
@@ -392,7 +406,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Pay {vendor} invoice", "Please pay the attached invoice from {vendor}; it's for {project}."),
          A("{vendor} says payment is missing", "{vendor} says they have not received last month's payment.")),
         (F(key="vendor", label="Vendor", kind=TEXT, required=True),
-         F(key="amount", label="Amount (EUR)", kind=NUMBER, required=True),
+         F(key="amount", label="Amount (EUR)", kind=NUMBER, required=True, min_value=0),
          F(key="invoice", label="Invoice", kind=FILE)),
         weight=8, frequent_customers=("operations", "marketing"),
         questions=(("The invoice has no purchase order number; which PO does it belong to?", "It belongs to PO-{cost_center}."),),
@@ -403,7 +417,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         (A("PO for {vendor}", "Please raise a PO for {vendor}; the quote is approved by my manager."),
          A("Purchase order for the {event} booth", "We need a purchase order for the booth at {event}.")),
         (F(key="vendor", label="Vendor", kind=TEXT, required=True),
-         F(key="amount", label="Amount (EUR)", kind=NUMBER, required=True),
+         F(key="amount", label="Amount (EUR)", kind=NUMBER, required=True, min_value=0),
          F(key="cost_center", label="Cost center", kind=TEXT, required=True)),
         weight=5, frequent_customers=("operations",),
         resolutions=("PO raised and sent to {vendor}.",)),
@@ -421,7 +435,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Catering for the {customer} visit", "We are hosting {customer} in {room} and need coffee, lunch and the big screen.", {"setup": ["Catering", "Projector"]}),
          A("Projector for the board meeting", "The board meets in {room}; please make sure the projector works.", {"setup": ["Projector"]})),
         (F(key="date", label="Date", kind=DATE, required=True),
-         F(key="attendees", label="Attendees", kind=NUMBER),
+         F(key="attendees", label="Attendees", kind=NUMBER, min_value=1),
          F(key="setup", label="Setup", kind=MULTI, choices=["Catering", "Projector", "Microphones", "Extra chairs"])),
         weight=6, frequent_customers=("sales",), serves_outcomes=True,
         resolutions=("The room is set up as requested.",), transfer_to="event-support"),
@@ -429,7 +443,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Move desks and equipment.",
         (A("{my_team} moving to the {floor} floor", "Our team is moving to the {floor} floor; we need the desks and monitors moved."),
          A("Standing desk request", "My doctor recommends a standing desk; the note is attached.", {"people": 1})),
-        (F(key="people", label="How many people", kind=NUMBER, required=True),
+        (F(key="people", label="How many people", kind=NUMBER, required=True, min_value=1),
          F(key="move_date", label="Move date", kind=DATE)),
         weight=4, resolutions=("Desks are moved and monitors connected.",)),
     ServiceSpec("workplace", "transport", "Transport and parking", "support",
@@ -465,7 +479,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Customer dinner in {city}", "We are inviting our top customers in {city} to a dinner and need help organising it.", {"event_name": "Customer dinner {city}"})),
         (F(key="event_name", label="Event", kind=TEXT, required=True),
          F(key="event_date", label="Date", kind=DATE, required=True),
-         F(key="attendees", label="Expected attendees", kind=NUMBER)),
+         F(key="attendees", label="Expected attendees", kind=NUMBER, min_value=1)),
         weight=4, frequent_customers=("sales",), serves_outcomes=True,
         resolutions=("Everything is booked; the briefing document is attached.",)),
     ServiceSpec("brand-design", "sales-materials", "Marketing materials for Sales", "primary",
@@ -486,7 +500,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("All-hands slides", "The all-hands slides come from five teams and look like it."),
          A("Slides for my talk at {event}", "I'm speaking at {event} and my slides need a designer's touch.")),
         (F(key="due_date", label="Due date", kind=DATE, required=True),
-         F(key="slides", label="Number of slides", kind=NUMBER),
+         F(key="slides", label="Number of slides", kind=NUMBER, min_value=1),
          F(key="draft", label="Draft", kind=FILE)),
         weight=4, resolutions=("Polished deck attached.",)),
     ServiceSpec("brand-design", "brand-review", "Brand review", "support",
@@ -510,7 +524,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "A discount beyond the standard price list. Sales teams only.",
         (A("Discount for the {customer} renewal", "{customer} will sign a three-year renewal if we go beyond the standard discount."),
          A("Competitive pricing for {customer}", "Competitor pressure at {customer}: we need a one-time exception to keep the deal.")),
-        (F(key="discount", label="Discount %", kind=NUMBER, required=True),
+        (F(key="discount", label="Discount %", kind=NUMBER, required=True, min_value=0, max_value=100),
          F(key="deal", label="Deal id", kind=TEXT, required=True)),
         weight=4, visible_to_teams=("sales-emea", "sales-americas"), serves_outcomes=True,
         questions=(("What is the customer's budget ceiling?", "About ten percent below our list price."),),
@@ -534,7 +548,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         (A("Customers ask for {feature}", "Several customers asked for {feature} this month, {customer} among them."),
          A("Feedback from {customer} on {product}", "{customer} shared detailed feedback on {product}; notes are below.")),
         (F(key="area", label="Product area", kind=CHOICE, required=True, choices=["Reporting", "Integrations", "Mobile", "Billing", "Other"]),
-         F(key="customers", label="How many customers asked", kind=NUMBER)),
+         F(key="customers", label="How many customers asked", kind=NUMBER, min_value=1)),
         weight=3, frequent_customers=("customer-support", "sales"), serves_outcomes=True,
         resolutions=("Logged for the product team; it's on the roadmap review list.",)),
     # --- Legal ----------------------------------------------------------------------------------
@@ -544,7 +558,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
          A("Contract redlines from {counterparty}", "Please review the attached contract with {counterparty} before I send it back."),
          A("Renewal contract for {counterparty}", "The renewal with {counterparty} has new liability terms; can you check them?")),
         (F(key="counterparty", label="Counterparty", kind=TEXT, required=True),
-         F(key="value", label="Contract value (EUR)", kind=NUMBER),
+         F(key="value", label="Contract value (EUR)", kind=NUMBER, min_value=0),
          F(key="deadline", label="Deadline", kind=DATE, required=True),
          F(key="contract", label="Contract draft", kind=FILE)),
         weight=8, frequent_customers=("sales", "operations"), serves_outcomes=True,

@@ -227,6 +227,8 @@ def _create_services(teams: dict[str, Team]) -> dict[str, Service]:
             visible_to_kinds=list(spec.visible_to_kinds),
             confidential=spec.confidential,
             default_priority=spec.default_priority,
+            priority_from=spec.priority_from,
+            standard_fields=list(spec.standard_fields),
         )
         for spec in data.SERVICES
     )

@@ -67,6 +67,8 @@ class Submission(TypedDict):
     description: str
     form_answers: dict[str, Any]
     priority: str | None
+    impact: str | None
+    urgency: str | None
     customer_team: Team | None
     external_ref: str
     parent: Request | None
@@ -289,6 +291,8 @@ def submit(
         description=payload.description,
         form_answers=payload.form_answers,
         priority=payload.priority,
+        impact=payload.impact,
+        urgency=payload.urgency,
         customer_team=_team(payload.customer_team, field="customer_team")
         if payload.customer_team
         else None,

@@ -73,11 +73,24 @@ class RequestPage(Schema):
 
 
 class RequestIn(StrictSchema):
+    """A new request. ``priority``, ``impact``, ``urgency``, ``customer_team``,
+    ``external_ref`` and ``requester`` are standard fields: one the service does not
+    offer (its ``offered_fields``) is a 400 naming it."""
+
     service: str = Field(..., max_length=100, description="Service slug")
     subject: str = Field(..., max_length=300)
     description: str = Field("", max_length=100_000)
     form_answers: dict[str, Any] = Field(default_factory=dict, max_length=200)
-    priority: str | None = Field(None, max_length=20)
+    priority: str | None = Field(
+        None, max_length=20, description="Where the service lets the requester choose it"
+    )
+    impact: str | None = Field(
+        None,
+        max_length=20,
+        description="high, medium or low: where the service asks it, with urgency, for the "
+        "ITIL priority matrix",
+    )
+    urgency: str | None = Field(None, max_length=20, description="high, medium or low; see impact")
     customer_team: str | None = Field(None, max_length=80, description="Team slug; default: yours")
     external_ref: str = Field("", max_length=200, description="Deal, account or case id served")
     parent: str | None = Field(None, max_length=24, description="Reference of a parent request")

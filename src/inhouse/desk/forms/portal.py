@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from inhouse.catalog.models import FieldKind, FormField, Priority, Service
+from inhouse.catalog.priority import Impact, Urgency
 from inhouse.core.errors import DomainError
 from inhouse.desk.services import Upload
 from inhouse.org.forms import PEOPLE_SEARCH_URL, PersonChoiceField
@@ -20,7 +21,14 @@ from inhouse.org.models import Person, Team
 
 ANSWER_PREFIX = "answer_"
 # Keys ``submit_request`` names in its errors for the fixed part of the form.
-FIXED_FIELDS = ("subject", "description", "priority", "customer_team", "external_ref")
+FIXED_FIELDS = (
+    "subject", "description", "priority", "impact", "urgency", "customer_team", "requester",
+    "external_ref",
+)  # fmt: skip
+
+
+# The fields of the form a service may leave out (see ``Service.offered_fields``).
+STANDARD_FIELDS = ("priority", "impact", "urgency", "customer_team", "external_ref", "requester")
 
 
 class AnswerField(forms.Field):
@@ -36,7 +44,12 @@ def _answer_widget(form_field: FormField, html_required: dict[str, bool]) -> for
     if kind == FieldKind.LONG_TEXT:
         return forms.Textarea(attrs={"rows": 4, **html_required})
     if kind == FieldKind.NUMBER:
-        return forms.NumberInput(attrs={"step": "any", **html_required})
+        limits = {
+            name: limit
+            for name, limit in (("min", form_field.min_value), ("max", form_field.max_value))
+            if limit is not None
+        }
+        return forms.NumberInput(attrs={"step": "any", **limits, **html_required})
     if kind == FieldKind.DATE:
         return forms.DateInput(attrs={"type": "date", **html_required})
     if kind == FieldKind.CHOICE:
@@ -55,6 +68,13 @@ def _answer_widget(form_field: FormField, html_required: dict[str, bool]) -> for
 
 
 class RequestForm(forms.Form):
+    """The service's request form: subject and description, the standard fields the
+    service offers (``Service.offered_fields``), and its own questions.
+
+    "For whom" is offered only to those who may file for someone else (the
+    provider's agents and admins); it is typed and resolved like every person answer.
+    """
+
     subject = forms.CharField(
         label=_("Subject"),
         max_length=300,
@@ -68,7 +88,27 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Anything else that helps. Markdown works."),
     )
-    priority = forms.CharField(label=_("Priority"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, required=False)
+    impact = forms.ChoiceField(
+        label=_("Impact: who is held up?"),
+        choices=Impact.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"required": True}),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency: how soon does it hurt?"),
+        choices=Urgency.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"required": True}),
+    )
+    requester = PersonChoiceField(
+        label=_("For whom"),
+        required=False,
+        help_text=_(
+            "Filing for someone else? Type their name, username or email address; "
+            "leave it empty to ask for yourself."
+        ),
+    )
     customer_team = forms.ModelChoiceField(
         label=_("On behalf of team"),
         queryset=Team.objects.none(),
@@ -82,22 +122,41 @@ class RequestForm(forms.Form):
         help_text=_("The customer account, deal or case this work serves, if any."),
     )
 
-    def __init__(self, *args: Any, service: Service, teams: list[Team], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        service: Service,
+        teams: list[Team],
+        may_file_for_others: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.service = service
         self.form_fields: list[FormField] = list(service.form_fields.all())
-        self.fields["priority"].widget = forms.Select(choices=Priority.choices)
         self.fields["priority"].initial = service.default_priority
         team_field = cast(forms.ModelChoiceField, self.fields["customer_team"])
         team_field.queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
         team_field.initial = teams[0].pk if teams else None
+        offered = set(service.offered_fields)
         if not teams:
-            del self.fields["customer_team"]
+            offered.discard("customer_team")
+        if not may_file_for_others:
+            offered.discard("requester")
+        # What the service does not ask is not in the form, so a browser cannot send it.
+        for name in STANDARD_FIELDS:
+            if name not in offered:
+                del self.fields[name]
         # Shown as "required" next to the label; Django's own ``required`` stays off
         # so the service, not the form, judges a missing answer.
-        self.marked_required = {"subject"} | {
-            ANSWER_PREFIX + form_field.key for form_field in self.form_fields if form_field.required
-        }
+        self.marked_required = (
+            {"subject"}
+            | ({"impact", "urgency"} & offered)
+            | {
+                ANSWER_PREFIX + form_field.key
+                for form_field in self.form_fields
+                if form_field.required
+            }
+        )
         answer_fields = {
             ANSWER_PREFIX + form_field.key: self._field_for(form_field)
             for form_field in self.form_fields

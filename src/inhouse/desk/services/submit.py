@@ -12,6 +12,7 @@ from django.utils import timezone
 from inhouse import policy
 from inhouse.catalog.answers import CheckedAnswers, check_answers
 from inhouse.catalog.models import Agreement, Service
+from inhouse.catalog.priority import initial_priority
 from inhouse.catalog.selectors import applicable_agreement, default_customer_team
 from inhouse.core.errors import IdempotencyMismatch, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk import events
@@ -63,6 +64,8 @@ def submit_request(
     form_answers: Mapping[str, Any] | None = None,
     files: Mapping[str, Upload] | None = None,
     priority: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
     requester: Person | None = None,
     customer_team: Team | None = None,
     external_ref: str = "",
@@ -77,14 +80,35 @@ def submit_request(
     and workflow children join them as steps of their own. The provider team's agents
     and leads are notified of the new request. ``viewer`` is the actor as the
     door already worked them out for this HTTP request, saving a second look-up.
+
+    ``priority``, ``impact``, ``urgency``, ``customer_team``, ``external_ref`` and a
+    ``requester`` other than the actor are the service's standard fields: each is
+    refused unless the service offers it (``Service.offered_fields``). The priority
+    comes from the service's rule (``catalog.priority.initial_priority``).
     """
     filing = _check_filing(
-        actor=actor, service=service, requester=requester or actor, viewer=viewer
+        actor=actor,
+        service=service,
+        requester=requester or actor,
+        viewer=viewer,
+        sent=_standard_fields_sent(
+            priority=priority,
+            impact=impact,
+            urgency=urgency,
+            customer_team=customer_team,
+            external_ref=external_ref,
+            for_someone_else=requester is not None and requester.pk != actor.pk,
+        ),
     )
     texts = _clean_texts(
         subject=subject,
         description=description,
-        priority=priority or service.default_priority,
+        priority=initial_priority(
+            service,
+            chosen=check_priority(priority) if priority else None,
+            impact=impact,
+            urgency=urgency,
+        ),
         external_ref=external_ref,
     )
     customer_team = _check_customer_team(filing, customer_team)
@@ -124,20 +148,52 @@ def submit_request(
     return request
 
 
+def _standard_fields_sent(
+    *,
+    priority: str | None,
+    impact: str | None,
+    urgency: str | None,
+    customer_team: Team | None,
+    external_ref: str,
+    for_someone_else: bool,
+) -> list[str]:
+    """The standard fields the submission fills in; a blank one counts as not sent."""
+    filled = {
+        "priority": priority not in (None, ""),
+        "impact": impact not in (None, ""),
+        "urgency": urgency not in (None, ""),
+        "customer_team": customer_team is not None,
+        "external_ref": bool(external_ref.strip()),
+        "requester": for_someone_else,
+    }
+    return [name for name, sent in filled.items() if sent]
+
+
 def _check_filing(
-    *, actor: Person, service: Service, requester: Person, viewer: policy.Viewer | None
+    *,
+    actor: Person,
+    service: Service,
+    requester: Person,
+    viewer: policy.Viewer | None,
+    sent: list[str],
 ) -> _Filing:
-    """May the actor ask for ``service``, and for the requester if that is someone else?"""
+    """May the actor ask for ``service``, with the standard fields they ``sent``, and
+    for the requester if that is someone else?"""
     require_active(actor)
     if viewer is None or viewer.person_id != actor.pk:
         viewer = policy.viewer_for(actor)
     requester_view = viewer if requester.pk == actor.pk else requester
     if not policy.can_request_service(requester_view, service):
         raise NotFound("No such service.")
+    # Only now: what a service asks is not told to someone who may not see it.
+    not_offered = [name for name in sent if name not in service.offered_fields]
+    if not_offered:
+        raise InvalidInput(
+            "This service does not ask for: " + ", ".join(not_offered) + ".",
+            fields={name: "This service does not ask for this." for name in not_offered},
+        )
     filing = _Filing(actor=actor, viewer=viewer, requester=requester)
-    if filing.for_someone_else and not (
-        viewer.is_admin or service.provider_team_id in viewer.queue_team_ids
-    ):
+    if filing.for_someone_else and not policy.works_queue(viewer, service.provider_team):
         raise PermissionDenied(
             "Only the provider team's agents can file a request for someone else."
         )

@@ -78,7 +78,14 @@ def _teams_of(person: Person) -> list[Team]:
 def _request_form(
     viewer: policy.Viewer, service: Service, *args: Any, **kwargs: Any
 ) -> RequestForm:
-    return RequestForm(*args, service=service, teams=_teams_of(viewer.person), **kwargs)
+    return RequestForm(
+        *args,
+        service=service,
+        teams=_teams_of(viewer.person),
+        # Filing for someone else is for those who work the service's queue.
+        may_file_for_others=policy.works_queue(viewer, service.provider_team),
+        **kwargs,
+    )
 
 
 @login_required
@@ -104,9 +111,13 @@ def request_new(request: HttpRequest, slug: str) -> HttpResponse:
                     description=data["description"] or "",
                     form_answers=form.answers(),
                     files=form.uploads(),
-                    priority=data["priority"] or None,
+                    # The standard fields the service does not offer are not in the form.
+                    priority=data.get("priority") or None,
+                    impact=data.get("impact") or None,
+                    urgency=data.get("urgency") or None,
+                    requester=data.get("requester"),
                     customer_team=data.get("customer_team"),
-                    external_ref=data["external_ref"] or "",
+                    external_ref=data.get("external_ref") or "",
                 )
         except (InvalidInput, TooLarge) as exc:
             form.add_domain_error(exc)
