@@ -19,7 +19,8 @@ def written(cast, request):
     return {
         EventKind.CREATED: events.created(
             request_id=request.pk, actor_id=cast.alex.pk, at=AT, service="printer",
-            priority="normal", channel="portal", reference="IT-1000", on_behalf_of=cast.rita.pk,
+            priority="normal", channel="portal", reference="IT-1000", priority_from="requester",
+            on_behalf_of=cast.rita.pk,
         ),
         EventKind.COMMENTED: events.commented(
             request_id=request.pk, actor_id=cast.alex.pk, at=AT, comment_id=7, public=False
@@ -77,7 +78,8 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
         for kind, event in written(cast, request).items()
     }
     assert shapes == {
-        "created": ("created", {"service": "printer", "priority": "normal", "channel": "portal",
+        "created": ("created", {"service": "printer", "priority": "normal",
+                                "priority_from": "requester", "channel": "portal",
                                 "reference": "IT-1000", "on_behalf_of": cast.rita.pk},
                     True, cast.alex.pk, AT),
         "commented": ("commented", {"comment": 7, "public": False}, False, cast.alex.pk, AT),
@@ -111,9 +113,23 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
 def test_a_filing_for_oneself_names_nobody_else(cast):
     event = events.created(
         request_id=1, actor_id=cast.rita.pk, at=AT, service="printer", priority="low",
-        channel="api", reference="IT-1000",
+        channel="api", reference="IT-1000", priority_from="default",
     )  # fmt: skip
     assert "on_behalf_of" not in event.data
+    assert "impact" not in event.data
+
+
+def test_a_priority_from_impact_and_urgency_records_both_answers(cast):
+    event = events.created(
+        request_id=1, actor_id=cast.rita.pk, at=AT, service="printer", priority="high",
+        channel="api", reference="IT-1000", priority_from="impact_urgency",
+        impact_urgency=("high", "medium"),
+    )  # fmt: skip
+    assert (event.data["priority_from"], event.data["impact"], event.data["urgency"]) == (
+        "impact_urgency",
+        "high",
+        "medium",
+    )
 
 
 def test_the_services_write_what_the_writers_build(cast):
@@ -122,6 +138,7 @@ def test_the_services_write_what_the_writers_build(cast):
     built = events.created(
         request_id=request.pk, actor_id=cast.rita.pk, at=stored.created_at, service="printer",
         priority="normal", channel="portal", reference=request.reference,
+        priority_from="requester",
     )  # fmt: skip
     assert (stored.kind, stored.data, stored.is_public, stored.actor_id) == (
         built.kind,

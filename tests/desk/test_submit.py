@@ -80,6 +80,7 @@ def test_submit_records_one_created_event_by_the_requester(cast):
     assert event.data == {
         "service": "software-access",
         "priority": "normal",
+        "priority_from": "default",
         "channel": "portal",
         "reference": "IT-1000",
     }

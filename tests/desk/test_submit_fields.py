@@ -144,7 +144,10 @@ def test_impact_and_urgency_give_the_priority_through_the_api(cast):
     assert response.status_code == 201, response.content
     assert response.json()["priority"] == "high"
     request = Request.objects.get(reference=response.json()["reference"])
-    assert RequestEvent.objects.get(request=request, kind="created").data["priority"] == "high"
+    created = RequestEvent.objects.get(request=request, kind="created").data
+    # The history says how the priority came about, with the answers it came from.
+    assert (created["priority"], created["priority_from"]) == ("high", "impact_urgency")
+    assert (created["impact"], created["urgency"]) == ("high", "medium")
 
 
 def test_a_service_asking_impact_and_urgency_needs_both_and_no_priority(cast):

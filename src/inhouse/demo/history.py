@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from inhouse.catalog.models import PriorityFrom
+from inhouse.catalog.priority import Impact, Urgency, priority_for
 from inhouse.demo import catalog_data as data
 from inhouse.demo.lives import hold_until_done, plan_life
 from inhouse.demo.plans import MINUTE, Act, PlannedRequest
@@ -230,6 +232,11 @@ class _Planner:
             URGENT_SERVICE_PRIORITY_WEIGHTS if spec.default_priority == "high" else PRIORITY_WEIGHTS
         )
         priority = rng.choices(list(weights), weights=list(weights.values()))[0]
+        impact_urgency = None
+        if spec.priority_from == PriorityFrom.DEFAULT:
+            priority = spec.default_priority
+        elif spec.priority_from == PriorityFrom.IMPACT_URGENCY:
+            impact_urgency = _answers_giving(priority)
         channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
         ask = ask or rng.choice(spec.asks)
         answers = self._answers(
@@ -242,6 +249,8 @@ class _Planner:
             requester=person.id,
             customer_team=person.team_id,
             priority=priority,
+            priority_from=spec.priority_from,
+            impact_urgency=impact_urgency,
             created_at=created_at,
             subject=ask.subject.format(**values),
             description=self._description(ask.detail, channel, values),
@@ -433,3 +442,14 @@ class _Chains:
             blocker=shipment,
             blocker_done=shipment.step(Act.RESOLVE).at,
         )
+
+
+def _answers_giving(priority: str) -> tuple[str, str]:
+    """The impact and urgency a requester most plausibly answered for ``priority``: the
+    matrix's first cell giving it, so the replay draws no extra random numbers."""
+    return next(
+        (impact.value, urgency.value)
+        for impact in Impact
+        for urgency in Urgency
+        if priority_for(impact, urgency) == priority
+    )

@@ -48,6 +48,8 @@ class PlannedRequest:
     requester: int
     customer_team: int
     priority: str  # as filed
+    priority_from: str  # the service's rule that set it
+    impact_urgency: tuple[str, str] | None  # the requester's answers, when the matrix set it
     created_at: datetime
     subject: str
     description: str

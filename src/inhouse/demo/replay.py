@@ -119,6 +119,7 @@ class _Request:
         self.event(
             plan.created_at, events.created, actor_id=plan.requester, service=plan.service,
             priority=plan.priority, channel=plan.channel, reference=references[0],
+            priority_from=plan.priority_from, impact_urgency=plan.impact_urgency,
         )  # fmt: skip
         if self.terms is not None:
             self.out.clocks = clocks.new_clocks(

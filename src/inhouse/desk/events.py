@@ -86,12 +86,19 @@ def created(
     priority: str,
     channel: str,
     reference: str,
+    priority_from: str,
     on_behalf_of: int | None = None,
+    impact_urgency: tuple[str, str] | None = None,
 ) -> RequestEvent:
-    """The request was filed; ``on_behalf_of`` is the requester when someone else filed it."""
+    """The request was filed; ``priority_from`` is the service's rule that set its priority
+    (with the requester's ``impact_urgency`` when it was the ITIL matrix), and
+    ``on_behalf_of`` is the requester when someone else filed it."""
     data: dict[str, Any] = {
-        "service": service, "priority": priority, "channel": channel, "reference": reference,
+        "service": service, "priority": priority, "priority_from": priority_from,
+        "channel": channel, "reference": reference,
     }  # fmt: skip
+    if impact_urgency is not None:
+        data["impact"], data["urgency"] = impact_urgency
     if on_behalf_of is not None:
         data["on_behalf_of"] = on_behalf_of
     return _event(EventKind.CREATED, request_id=request_id, actor_id=actor_id, at=at, data=data)

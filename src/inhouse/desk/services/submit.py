@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inhouse import policy
 from inhouse.catalog.answers import CheckedAnswers, check_answers
-from inhouse.catalog.models import Agreement, Service
+from inhouse.catalog.models import Agreement, PriorityFrom, Service
 from inhouse.catalog.priority import initial_priority
 from inhouse.catalog.selectors import applicable_agreement, default_customer_team
 from inhouse.core.errors import IdempotencyMismatch, InvalidInput, NotFound, PermissionDenied
@@ -142,7 +142,13 @@ def submit_request(
         _number(request)
         _insert(request)
         clocks.start_clocks(request, planned_clocks)
-        _record_created(request, filing)
+        _record_created(
+            request,
+            filing,
+            impact_urgency=(impact, urgency)
+            if service.priority_from == PriorityFrom.IMPACT_URGENCY and impact and urgency
+            else None,
+        )
         _attach_uploads(request, filing.actor, uploads)
         notifications.notify_new_request(request, actor=filing.actor)
     return request
@@ -281,7 +287,9 @@ def _insert(request: Request) -> None:
     )
 
 
-def _record_created(request: Request, filing: _Filing) -> None:
+def _record_created(
+    request: Request, filing: _Filing, *, impact_urgency: tuple[str, str] | None
+) -> None:
     events.record(
         request,
         events.created(
@@ -292,7 +300,9 @@ def _record_created(request: Request, filing: _Filing) -> None:
             priority=request.priority,
             channel=request.channel,
             reference=request.reference,
+            priority_from=request.service.priority_from,
             on_behalf_of=filing.requester.pk if filing.for_someone_else else None,
+            impact_urgency=impact_urgency,
         ),
     )
 
