@@ -3,6 +3,11 @@
 Each handler validates its form and calls one service. A refusal is shown on the
 request page with the form still filled in; a change someone else made meanwhile
 (``StaleVersion``) is spelled out and the agent's choice is kept to send again.
+
+Every action's controls belong to the reply form, so each POST also carries what
+is typed in the page's other boxes (the reply above all). They come back with the
+page: in the parts htmx swaps (never the reply form itself, unless it was the one
+sent) or, after the redirect of a plain POST, through the session (``drafts``).
 """
 
 from collections.abc import Callable
