@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from inhouse.catalog.models import FieldKind, FormField, Priority, Service
 from inhouse.catalog.priority import Impact, Urgency
 from inhouse.core.errors import DomainError
-from inhouse.desk.services import Upload
+from inhouse.desk.services import MAX_BODY, Upload
 from inhouse.org.forms import PEOPLE_SEARCH_URL, PersonChoiceField
 from inhouse.org.models import Person, Team
 
@@ -238,11 +238,17 @@ class RequestForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    """The requester's reply; its messages say what to do, and only the ones that apply."""
+
     body = forms.CharField(
         label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 4, "required": True}),
         required=False,
+        max_length=MAX_BODY,
         help_text=_("Markdown works: **bold**, lists, links."),
+        error_messages={
+            "max_length": _("Keep your reply under 100,000 characters (it has %(show_value)s).")
+        },
     )
     attachment = forms.FileField(label=_("Attach a file (optional)"), required=False)
 
@@ -250,3 +256,22 @@ class ReplyForm(forms.Form):
         # Ids that other parts of the page can point at ("Reply now" links to it).
         kwargs.setdefault("auto_id", "reply-%s")
         super().__init__(*args, **kwargs)
+
+    def clean_body(self) -> str:
+        # Judged here, not left to the service, so the words are the requester's.
+        body: str = self.cleaned_data["body"] or ""
+        if not body.strip():
+            raise forms.ValidationError(_("Write a reply before sending."), code="required")
+        return body
+
+    @property
+    def file_to_choose_again(self) -> str:
+        """The name of the file that was chosen but not sent, when the reply is refused.
+
+        A browser never fills a file box in again, so the requester must be told;
+        without a chosen file there is nothing to say.
+        """
+        if not self.is_bound or not self.errors:
+            return ""
+        chosen = self.files.get("attachment")
+        return getattr(chosen, "name", "") or ""

@@ -3,6 +3,9 @@
 Every form that changes a request's fields carries the ``version`` the agent saw
 and the moment the page was ``loaded_at``, so a change made meanwhile by someone
 else is caught (``StaleVersion``) and explained instead of overwritten.
+
+Every message says, in the agent's words, what to do next; none names an input
+by its code name or says a thing that does not apply.
 """
 
 from collections.abc import Sequence
@@ -16,6 +19,8 @@ from inhouse.desk.models import Status
 from inhouse.org.models import Person
 
 MAX_BODY = 100_000
+# The hidden version is only ever missing or broken on a page that is out of date.
+_OUT_OF_DATE = _("This page is out of date. Reload it and try again.")
 
 
 class WorkspaceForm(forms.Form):
@@ -27,7 +32,11 @@ class WorkspaceForm(forms.Form):
 
 
 class VersionedForm(WorkspaceForm):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={key: _OUT_OF_DATE for key in ("required", "invalid", "min_value")},
+    )
     loaded_at = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
@@ -43,21 +52,47 @@ class CommentForm(WorkspaceForm):
     def __init__(self, *args: Any, public: bool, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "reply_%s" if public else "note_%s")
         super().__init__(*args, **kwargs)
-        self.fields["body"].label = _("Public reply") if public else _("Internal note")
-        self.fields["body"].help_text = (
+        body = self.fields["body"]
+        body.label = _("Public reply") if public else _("Internal note")
+        body.help_text = (
             _("The requester sees this. Markdown works.")
             if public
             else _("Internal – not visible to the requester.")
         )
+        self.empty_message = (
+            _("Write a reply before sending.") if public else _("Write the note before adding it.")
+        )
+        body.error_messages["required"] = self.empty_message
+        body.error_messages["max_length"] = (
+            _("Keep the reply under 100,000 characters (it has %(show_value)s).")
+            if public
+            else _("Keep the note under 100,000 characters (it has %(show_value)s).")
+        )
+
+    def clean_body(self) -> str:
+        # Spaces and blank lines alone are no message either.
+        body: str = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(self.empty_message, code="required")
+        return body
 
 
 class TransitionForm(VersionedForm):
-    to = forms.ChoiceField(choices=Status.choices)
+    to = forms.ChoiceField(
+        choices=Status.choices,
+        error_messages={
+            "required": _("Choose what to do with the request: press one of its buttons."),
+            "invalid_choice": _("That is not a status a request can move to."),
+        },
+    )
     comment = forms.CharField(
         label=_("Comment to the requester (optional)"),
         required=False,
         max_length=MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": _("Keep the comment under 100,000 characters (it has %(show_value)s).")
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -66,7 +101,13 @@ class TransitionForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    assignee = forms.ChoiceField(
+        label=_("Assignee"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Choose someone who works this team's queue, or nobody.")
+        },
+    )
 
     def __init__(self, *args: Any, agents: Sequence[Person], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "assign_%s")
@@ -82,7 +123,14 @@ class AssignForm(VersionedForm):
 
 
 class PriorityForm(VersionedForm):
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        error_messages={
+            "required": _("Choose a priority."),
+            "invalid_choice": _("Choose one of the priorities in the list."),
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "priority_%s")
@@ -95,6 +143,10 @@ class DependencyForm(VersionedForm):
         max_length=24,
         help_text=_("A request that must be done first, e.g. FAC-1001."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Type the reference of the request that blocks this one."),
+            "max_length": _("A reference is at most 24 characters, e.g. FAC-1001."),
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,12 +158,21 @@ class DependencyForm(VersionedForm):
 
 
 class TransferForm(VersionedForm):
-    service = forms.ChoiceField(label=_("Transfer to service"))
+    service = forms.ChoiceField(
+        label=_("Transfer to service"),
+        error_messages={
+            "required": _("Choose the service to hand this request to."),
+            "invalid_choice": _("That service cannot take this request; choose another one."),
+        },
+    )
     note = forms.CharField(
         label=_("Handover note (internal)"),
         required=False,
         max_length=MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": _("Keep the note under 100,000 characters (it has %(show_value)s).")
+        },
     )
 
     def __init__(self, *args: Any, services: Sequence[Service], **kwargs: Any) -> None:

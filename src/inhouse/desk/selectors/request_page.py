@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from inhouse import policy
 from inhouse.catalog.models import Service
+from inhouse.core.pagination import page_by_id
 from inhouse.desk.models import Comment, Dependency, Request
 from inhouse.desk.selectors.requests import clocks_of, requests_visible_to
 from inhouse.org.models import Membership, Person, Team
@@ -117,14 +118,28 @@ def parse_loaded_at(value: str) -> datetime | None:
     return moment
 
 
-def conversation_of(comments: QuerySet[Comment], *, latest: int) -> tuple[list[Comment], int]:
-    """The latest ``latest`` comments in order, and how many there are in all."""
-    total = comments.count()
-    if total <= latest:
-        return list(comments), total
-    newest = list(comments.order_by("-created_at", "-id")[:latest])
-    newest.reverse()
-    return newest, total
+@dataclass(frozen=True)
+class ConversationPage:
+    """A page of the conversation, newest first, and how many messages there are in all."""
+
+    comments: list[Comment]
+    total: int
+    # Where the next, earlier page starts; ``None`` on the page with the first message.
+    earlier_cursor: str | None
+
+
+def conversation_page(
+    comments: QuerySet[Comment], *, cursor: str | None, limit: int
+) -> ConversationPage:
+    """``limit`` messages newest first, from ``cursor`` on (``InvalidInput`` if it is broken).
+
+    Keyed on the id like the API's pages, so a page costs the same at any depth and
+    a message arriving meanwhile never repeats one on the next page.
+    """
+    page = page_by_id(comments, cursor=cursor, limit=limit, newest_first=True)
+    return ConversationPage(
+        comments=page.items, total=comments.count(), earlier_cursor=page.next_cursor
+    )
 
 
 def membership_teams(person: Person) -> list[Team]:

@@ -43,12 +43,16 @@ from inhouse.desk.selectors import (
     requests_involving,
 )
 from inhouse.desk.selectors.answers import answers_of
+from inhouse.desk.selectors.request_page import conversation_page
 from inhouse.desk.services import Upload, add_comment, submit_request, transition_request
+from inhouse.desk.views.drafts import keep_drafts, posted_drafts, take_drafts
 from inhouse.org.models import Membership, Person, Team
 from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 from inhouse.sla.selectors import ClockState, clock_state
 
 REQUESTS_PER_PAGE = 25
+# A long conversation opens on its newest messages; the earlier ones are a link away.
+COMMENTS_PER_PAGE = 50
 # "My requests" filters by any one status or by one of these two groups.
 OPEN, DONE = "open", "done"
 
@@ -231,16 +235,25 @@ def _clock_states(request: Request) -> list[ClockState]:
 
 
 def _request_context(
-    viewer: policy.Viewer, request: Request, *, reply_form: ReplyForm
+    viewer: policy.Viewer,
+    request: Request,
+    *,
+    reply_form: ReplyForm,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
+    """What the page shows; ``cursor`` (``InvalidInput`` if broken) picks the messages' page."""
     attachments = list(attachments_visible_to(viewer, request))
     answers = answers_of(request, attachments=attachments)
     answered_files = {answer.attachment.pk for answer in answers if answer.attachment}
     allowed = policy.transitions_for(viewer, request)
+    accepts_reply = request.is_open or request.status == Status.RESOLVED
     return {
         "req": request,
         "is_requester": request.requester_id == viewer.person_id,
-        "comments": list(comments_visible_to(viewer, request)),
+        "conversation": conversation_page(
+            comments_visible_to(viewer, request), cursor=cursor, limit=COMMENTS_PER_PAGE
+        ),
+        "cursor": cursor,
         # Files sent with the request itself; those sent with a reply show under it.
         "request_files": [
             a for a in attachments if a.comment_id is None and a.pk not in answered_files
@@ -248,6 +261,9 @@ def _request_context(
         "answers": answers,
         "clocks": _clock_states(request),
         "actions": [action for to, action in _ACTIONS.items() if to in allowed],
+        "accepts_reply": accepts_reply,
+        # The actions' controls join the reply form while there is one (request_side.html).
+        "actions_form": "reply-form" if accepts_reply else "request-actions",
         "reply_form": reply_form,
     }
 
@@ -264,10 +280,45 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         # An old reference from before a transfer: send them to today's address.
         return redirect(_request_url(found))
     record_confidential_view(viewer, found, door=AuditDoor.WEB, what="opened the page of")
+    cursor = request.GET.get("cursor") or None
+    if cursor and wants_partial(request):
+        response = _earlier_messages(request, viewer, found, cursor)
+    else:
+        response = _request_page(request, viewer, found, cursor)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _request_page(
+    request: HttpRequest, viewer: policy.Viewer, found: Request, cursor: str | None
+) -> HttpResponse:
+    drafts = take_drafts(request, found.pk)
+    reply_form = ReplyForm(initial={"body": drafts["body"]} if "body" in drafts else None)
+    try:
+        context = _request_context(viewer, found, reply_form=reply_form, cursor=cursor)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        context = _request_context(viewer, found, reply_form=reply_form)
+        return render(request, "desk/portal/request.html", context, status=400)
+    return render(request, "desk/portal/request.html", context)
+
+
+def _earlier_messages(
+    request: HttpRequest, viewer: policy.Viewer, found: Request, cursor: str
+) -> HttpResponse:
+    """The next page of messages, for htmx to put in place of the "Earlier" link."""
+    try:
+        conversation = conversation_page(
+            comments_visible_to(viewer, found), cursor=cursor, limit=COMMENTS_PER_PAGE
+        )
+    except InvalidInput as exc:
+        return render(
+            request, "desk/partials/page_link_broken.html", {"message": exc.message}, status=400
+        )
     return render(
         request,
-        "desk/portal/request.html",
-        _request_context(viewer, found, reply_form=ReplyForm()),
+        "desk/portal/partials/conversation_items.html",
+        {"req": found, "conversation": conversation},
     )
 
 
@@ -308,11 +359,15 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
                 add_comment(
                     actor=viewer.person,
                     request=found,
-                    body=form.cleaned_data["body"] or "",
+                    body=form.cleaned_data["body"],
                     attachments=uploads,
                 )
         except DomainError as exc:
-            form.add_error("body" if "body" in exc.fields else None, exc.message)
+            # The service's words for the text itself, its whole message for the rest.
+            if "body" in exc.fields:
+                form.add_error("body", exc.fields["body"])
+            else:
+                form.add_error(None, exc.message)
         else:
             messages.success(request, _("Reply sent."))
             if wants_partial(request):
@@ -324,18 +379,25 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def transition(request: HttpRequest, reference: str) -> HttpResponse:
-    """Cancel, reopen, or accept and close: whatever ``policy`` lets the viewer do now."""
+    """Cancel, reopen, or accept and close: whatever ``policy`` lets the viewer do now.
+
+    The reply typed on the page comes along (``body``) and is put back afterwards:
+    in place with htmx, which swaps only what the move changed, and through the
+    session across the redirect without JavaScript.
+    """
     viewer = viewer_or_404(request)
     found = _visible_request(viewer, reference)
     to = request.POST.get("to", "")
     version = request.POST.get("version", "")
+    # Each action's note box is named for its move, as they share the reply form.
+    note = request.POST.get(f"note-{to}", request.POST.get("note", ""))
     try:
         with not_found_as_404():
             transition_request(
                 actor=viewer.person,
                 request=found,
                 to=to,
-                comment=request.POST.get("note") or None,
+                comment=note or None,
                 expected_version=database_id(version),
             )
     except StaleVersion:
@@ -353,6 +415,14 @@ def transition(request: HttpRequest, reference: str) -> HttpResponse:
         }
         done = done_messages.get(to, _("Request %(reference)s updated."))
         messages.success(request, done % {"reference": found.reference})
+    drafts = posted_drafts(request.POST, ["body"])
+    if wants_partial(request):
+        fresh = _visible_request(viewer, found.reference)
+        context = _request_context(viewer, fresh, reply_form=ReplyForm(initial=drafts))
+        response = render(request, "desk/portal/partials/request_swap.html", context)
+        response["HX-Reswap"] = "none"
+        return response
+    keep_drafts(request, found.pk, drafts)
     return redirect(_request_url(found))
 
 

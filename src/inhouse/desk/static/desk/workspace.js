@@ -82,9 +82,14 @@
     more.open = false;
   }
 
-  // A change caught as stale: take the reader straight to what changed.
+  // A change caught as stale: take the reader straight to what changed, whether the
+  // page came whole or htmx swapped the notice in.
   var stale = document.getElementById("stale-notice");
   if (stale) { stale.focus(); }
+  document.addEventListener("htmx:afterSettle", function () {
+    var notice = document.getElementById("stale-notice");
+    if (notice && notice !== stale) { stale = notice; notice.focus(); }
+  });
 
   // --- the canned reply picker ----------------------------------------------------------------
   document.addEventListener("submit", function (event) {
@@ -110,6 +115,8 @@
       var caret = (before + gap + text).length;
       target.focus();
       target.setSelectionRange(caret, caret);
+      // Typed or inserted, it is part of the draft the page keeps (drafts.js).
+      target.dispatchEvent(new Event("input", { bubbles: true }));
     }).catch(function () {
       form.submit();
     });

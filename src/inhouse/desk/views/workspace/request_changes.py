@@ -3,6 +3,11 @@
 Each handler validates its form and calls one service. A refusal is shown on the
 request page with the form still filled in; a change someone else made meanwhile
 (``StaleVersion``) is spelled out and the agent's choice is kept to send again.
+
+Every action's controls belong to the reply form, so each POST also carries what
+is typed in the page's other boxes (the reply above all). They come back with the
+page: in the parts htmx swaps (never the reply form itself, unless it was the one
+sent) or, after the redirect of a plain POST, through the session (``drafts``).
 """
 
 from collections.abc import Callable
@@ -16,6 +21,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from inhouse import policy
 from inhouse.catalog.models import Priority
@@ -33,7 +39,9 @@ from inhouse.desk.services import (
     transition_request,
     update_request,
 )
+from inhouse.desk.views.drafts import keep_drafts, posted_drafts
 from inhouse.desk.views.workspace.request_page import (
+    DRAFT_FIELDS,
     StaleNotice,
     forms_for,
     render_request,
@@ -41,7 +49,7 @@ from inhouse.desk.views.workspace.request_page import (
     worked_request,
 )
 from inhouse.desk.views.workspace.shared import add_errors, agent_url, queue_url
-from inhouse.pages import not_found_as_404, viewer_or_404
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 
 
 def _kept_summary(name: str, form: forms.Form) -> str:
@@ -68,6 +76,46 @@ def _kept_summary(name: str, form: forms.Form) -> str:
     return _("You were changing it.")
 
 
+def _drafts_besides(request: HttpRequest, name: str) -> dict[str, str]:
+    """What is typed in the page's other boxes; every action's POST carries them along.
+
+    The internal note has a form of its own, so nothing else comes with it.
+    """
+    if name == "note":
+        return {}
+    return posted_drafts(request.POST, [box for form, box in DRAFT_FIELDS.items() if form != name])
+
+
+def _leave(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect; for htmx, one the browser follows as a whole new page."""
+    if wants_partial(request):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _done(
+    request: HttpRequest,
+    viewer: policy.Viewer,
+    found: Request,
+    changed: Request,
+    name: str,
+    confirmation: str,
+) -> HttpResponse:
+    """After a change: the changed parts for htmx, else a redirect that keeps the drafts."""
+    messages.success(request, confirmation)
+    if not policy.can_work_request(viewer, changed):
+        # Handed to a team the agent is not in: the request is theirs now.
+        return _leave(request, queue_url(found.provider_team))
+    drafts = _drafts_besides(request, name)
+    if wants_partial(request) and changed.reference == found.reference:
+        fresh = workable_request(viewer, changed.reference)
+        return render_request(request, viewer, fresh, drafts=drafts, sent=name)
+    # A whole page comes next (after a transfer, at the request's new address): the
+    # drafts wait for it in the session.
+    keep_drafts(request, changed.pk, drafts)
+    return _leave(request, agent_url(changed, "conversation" if name in ("reply", "note") else ""))
+
+
 def _comment(request: HttpRequest, reference: str, *, public: bool) -> HttpResponse:
     viewer = viewer_or_404(request)
     found = worked_request(viewer, reference)
@@ -85,9 +133,17 @@ def _comment(request: HttpRequest, reference: str, *, public: bool) -> HttpRespo
         except DomainError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Reply sent.") if public else _("Internal note added."))
-            return redirect(agent_url(found, "conversation"))
-    return render_request(request, viewer, found, bound={name: form}, status=400)
+            confirmation = _("Reply sent.") if public else _("Internal note added.")
+            return _done(request, viewer, found, found, name, confirmation)
+    return render_request(
+        request,
+        viewer,
+        found,
+        bound={name: form},
+        drafts=_drafts_besides(request, name),
+        sent=name,
+        status=400,
+    )
 
 
 @login_required
@@ -116,8 +172,11 @@ def _change(
     found = worked_request(viewer, reference)
     make = forms_for(viewer, found, loaded_at="")[name]
     form = make(request.POST)
+    drafts = _drafts_besides(request, name)
     if not form.is_valid():
-        return render_request(request, viewer, found, bound={name: form}, status=400)
+        return render_request(
+            request, viewer, found, bound={name: form}, drafts=drafts, sent=name, status=400
+        )
     try:
         with not_found_as_404():
             changed, confirmation = apply(viewer, found, form)
@@ -125,12 +184,10 @@ def _change(
         return _stale(request, viewer, found, name, form)
     except DomainError as exc:
         add_errors(form, exc, field_names={"blocker": "reference"})
-        return render_request(request, viewer, found, bound={name: form}, status=exc.status)
-    messages.success(request, confirmation)
-    if not policy.can_work_request(viewer, changed):
-        # Handed to a team the agent is not in: the request is theirs now.
-        return redirect(queue_url(found.provider_team))
-    return redirect(agent_url(changed))
+        return render_request(
+            request, viewer, found, bound={name: form}, drafts=drafts, sent=name, status=exc.status
+        )
+    return _done(request, viewer, found, changed, name, confirmation)
 
 
 def _stale(
@@ -165,7 +222,9 @@ def _stale(
         viewer,
         fresh,
         bound=bound,
+        drafts=_drafts_besides(request, name or ""),
         stale=StaleNotice(changes=changes[-10:], kept=kept),
+        sent=name,
         status=409,
     )
 
@@ -290,9 +349,10 @@ def request_dependency_remove(
     viewer = viewer_or_404(request)
     found = worked_request(viewer, reference)
     form = VersionedForm(request.POST)
+    drafts = _drafts_besides(request, "")
     if not form.is_valid():
-        messages.error(request, _("Reload the page and try again."))
-        return redirect(agent_url(found))
+        messages.error(request, _("This page is out of date. Reload it and try again."))
+        return render_request(request, viewer, found, drafts=drafts, status=400)
     blocker_reference = blocker_reference.upper()
     try:
         with not_found_as_404():
@@ -314,13 +374,12 @@ def request_dependency_remove(
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("%(blocker)s no longer blocks %(reference)s.")
-            % {"blocker": blocker_reference, "reference": found.reference},
-        )
-    return redirect(agent_url(found, "dependencies"))
+        return render_request(request, viewer, found, drafts=drafts, status=exc.status)
+    confirmation = _("%(blocker)s no longer blocks %(reference)s.") % {
+        "blocker": blocker_reference,
+        "reference": found.reference,
+    }
+    return _done(request, viewer, found, found, "", confirmation)
 
 
 @login_required

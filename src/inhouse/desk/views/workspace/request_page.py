@@ -4,8 +4,9 @@ The change handlers (``request_changes``) render this page again with their form
 bound when a change is refused or overtaken, so what the agent typed is kept.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -13,13 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from inhouse import policy
-from inhouse.core.errors import NotFound
+from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.core.ids import database_id
 from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.forms.workspace import (
@@ -40,21 +42,24 @@ from inhouse.desk.selectors import (
 )
 from inhouse.desk.selectors.answers import answers_of
 from inhouse.desk.selectors.canned import canned_replies_for, get_canned_reply_for
-from inhouse.desk.selectors.history import HistoryEntry, history_entries
+from inhouse.desk.selectors.history import HistoryEntry, history_page
 from inhouse.desk.selectors.queue import team_agents
 from inhouse.desk.selectors.request_page import (
     clock_views,
-    conversation_of,
+    conversation_page,
     hidden_blocker_count,
     membership_teams,
     recent_requests_of,
     transfer_services,
 )
 from inhouse.desk.services.workspace import render_canned_reply
+from inhouse.desk.views.drafts import take_drafts
 from inhouse.desk.views.workspace.shared import agent_url
-from inhouse.pages import not_found_as_404, viewer_or_404
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 
-LATEST_COMMENTS = 100
+# Pages of a long conversation and history: the newest first, the rest a link away.
+COMMENTS_PER_PAGE = 50
+EVENTS_PER_PAGE = 50
 # How each move reads on its button, from the agent's side.
 TRANSITION_LABELS: dict[str, Promise] = {
     Status.IN_PROGRESS: gettext_lazy("Start work"),
@@ -87,16 +92,44 @@ class StaleNotice:
     kept: str
 
 
+# The free-text box of each of the page's forms that keeps what was typed in it while
+# another form is sent (``drafts``): the reply above all, and every other note too.
+# (The internal note has its own form and is not among them: its box is named like
+# the reply's, and with JavaScript no action ever touches it.)
+DRAFT_FIELDS = {
+    "reply": "body",
+    "transition": "comment",
+    "dependency": "reference",
+    "transfer": "note",
+}
+
+
 def forms_for(
-    viewer: policy.Viewer, found: Request, *, loaded_at: str
+    viewer: policy.Viewer,
+    found: Request,
+    *,
+    loaded_at: str,
+    drafts: Mapping[str, str] | None = None,
 ) -> dict[str, Callable[..., forms.Form]]:
-    """Makers of the page's forms; each takes the same arguments as a Django form."""
+    """Makers of the page's forms; each takes the same arguments as a Django form.
+
+    ``drafts`` (box name to text) fills the free-text boxes of unbound forms, so a
+    page shown after another change keeps what was typed in them.
+    """
     versioned = {"version": found.version, "loaded_at": loaded_at}
+    drafts = drafts or {}
+
+    def draft(name: str) -> dict[str, str]:
+        box = DRAFT_FIELDS.get(name)
+        return {box: drafts[box]} if box and box in drafts else {}
+
     agents = team_agents(found.provider_team)
     return {
-        "reply": lambda *a, **k: CommentForm(*a, public=True, **k),
+        "reply": lambda *a, **k: CommentForm(*a, public=True, initial=draft("reply"), **k),
         "note": lambda *a, **k: CommentForm(*a, public=False, **k),
-        "transition": lambda *a, **k: TransitionForm(*a, initial=versioned, **k),
+        "transition": lambda *a, **k: TransitionForm(
+            *a, initial={**versioned, **draft("transition")}, **k
+        ),
         "assign": lambda *a, **k: AssignForm(
             *a,
             agents=agents,
@@ -106,11 +139,30 @@ def forms_for(
         "priority": lambda *a, **k: PriorityForm(
             *a, initial={**versioned, "priority": found.priority}, **k
         ),
-        "dependency": lambda *a, **k: DependencyForm(*a, initial=versioned, **k),
+        "dependency": lambda *a, **k: DependencyForm(
+            *a, initial={**versioned, **draft("dependency")}, **k
+        ),
         "transfer": lambda *a, **k: TransferForm(
-            *a, services=transfer_services(viewer, found), initial=versioned, **k
+            *a,
+            services=transfer_services(viewer, found),
+            initial={**versioned, **draft("transfer")},
+            **k,
         ),
     }
+
+
+REPLY_FORM_ID = "reply"
+
+
+def _join_reply_form(form: forms.Form) -> None:
+    """Make the action's controls part of the reply form (``side.html`` says why).
+
+    The reply form judges what the browser checks before sending it, so an
+    action's own required boxes must not stop a reply: the server judges them.
+    """
+    form.use_required_attribute = False
+    for field in form.fields.values():
+        field.widget.attrs["form"] = REPLY_FORM_ID
 
 
 def render_request(
@@ -119,24 +171,41 @@ def render_request(
     found: Request,
     *,
     bound: dict[str, forms.Form] | None = None,
-    reply_text: str = "",
+    drafts: Mapping[str, str] | None = None,
     stale: StaleNotice | None = None,
     status: int = 200,
+    comments_cursor: str | None = None,
+    history_cursor: str | None = None,
+    sent: str | None = None,
 ) -> HttpResponse:
+    """The whole page, or for htmx after a change the parts it changed.
+
+    The parts never include the reply or note form, unless that form was the one
+    ``sent`` (it comes back empty, or with its errors): whatever is typed there
+    stays untouched by every other action.
+    """
     now = timezone.now()
     loaded_at = now.isoformat()
-    makers = forms_for(viewer, found, loaded_at=loaded_at)
-    page_forms: dict[str, forms.Form] = {}
-    for name, make in makers.items():
-        if bound and name in bound:
-            page_forms[name] = bound[name]
-        elif name == "reply":
-            page_forms[name] = make(initial={"body": reply_text})
-        else:
-            page_forms[name] = make()
-    comments, comment_total = conversation_of(
-        comments_visible_to(viewer, found), latest=LATEST_COMMENTS
-    )
+    makers = forms_for(viewer, found, loaded_at=loaded_at, drafts=drafts)
+    page_forms: dict[str, forms.Form] = {
+        name: bound[name] if bound and name in bound else make() for name, make in makers.items()
+    }
+    for name, form in page_forms.items():
+        if name not in ("reply", "note"):
+            _join_reply_form(form)
+    try:
+        conversation = conversation_page(
+            comments_visible_to(viewer, found), cursor=comments_cursor, limit=COMMENTS_PER_PAGE
+        )
+        history = history_page(viewer, found, cursor=history_cursor, limit=EVENTS_PER_PAGE)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        conversation = conversation_page(
+            comments_visible_to(viewer, found), cursor=None, limit=COMMENTS_PER_PAGE
+        )
+        history = history_page(viewer, found, cursor=None, limit=EVENTS_PER_PAGE)
+        comments_cursor = history_cursor = None
+        status = 400
     allowed = policy.transitions_for(viewer, found)
     attachments = list(attachments_visible_to(viewer, found))
     context = {
@@ -156,18 +225,45 @@ def render_request(
         ],
         "clocks": clock_views(found, now=now),
         "answers": answers_of(found, attachments=attachments),
-        "comments": comments,
-        "comment_total": comment_total,
+        "conversation": conversation,
+        "comments_cursor": comments_cursor,
+        "history": history,
+        "history_cursor": history_cursor,
         "attachments": attachments,
-        "history": history_entries(viewer, found),
         "blockers": list(blockers_of(viewer, found).order_by("pk")),
         "blocking": list(blocked_by_this(viewer, found).order_by("pk")),
         "hidden_blockers": hidden_blocker_count(viewer, found),
         "recent": recent_requests_of(viewer, found.requester, besides=found),
         "requester_teams": membership_teams(found.requester),
         "canned_replies": canned_replies_for(viewer, found.provider_team),
+        "sent": sent,
     }
+    if request.method == "POST" and wants_partial(request):
+        return render(request, "desk/workspace/partials/request_swap.html", context, status=status)
     return render(request, "desk/workspace/request.html", context, status=status)
+
+
+def _earlier(request: HttpRequest, viewer: policy.Viewer, found: Request) -> HttpResponse:
+    """The next page of messages or of history, for htmx to put in place of the link."""
+    context: dict[str, Any] = {"req": found}
+    try:
+        if "history_cursor" in request.GET:
+            context["history"] = history_page(
+                viewer, found, cursor=request.GET["history_cursor"], limit=EVENTS_PER_PAGE
+            )
+            template = "desk/workspace/partials/history_items.html"
+        else:
+            context["conversation"] = conversation_page(
+                comments_visible_to(viewer, found),
+                cursor=request.GET["cursor"],
+                limit=COMMENTS_PER_PAGE,
+            )
+            template = "desk/workspace/partials/conversation_items.html"
+    except InvalidInput as exc:
+        return render(
+            request, "desk/partials/page_link_broken.html", {"message": exc.message}, status=400
+        )
+    return render(request, template, context)
 
 
 @login_required
@@ -181,7 +277,11 @@ def request_page(request: HttpRequest, reference: str) -> HttpResponse:
         # An old reference (before a transfer) or another spelling: one address per request.
         return redirect(agent_url(found))
     record_confidential_view(viewer, found, door=AuditDoor.WEB, what="opened the agent's page of")
-    reply_text = ""
+    if wants_partial(request) and ("cursor" in request.GET or "history_cursor" in request.GET):
+        response = _earlier(request, viewer, found)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    drafts = take_drafts(request, found.pk)
     canned_id = request.GET.get("canned", "")
     if canned_id:
         reply = None
@@ -194,8 +294,17 @@ def request_page(request: HttpRequest, reference: str) -> HttpResponse:
         if reply is None:
             messages.error(request, _("That canned reply does not exist (any more)."))
         else:
-            reply_text = render_canned_reply(reply=reply, request=found, agent=viewer.person)
-    return render_request(request, viewer, found, reply_text=reply_text)
+            drafts["body"] = render_canned_reply(reply=reply, request=found, agent=viewer.person)
+    response = render_request(
+        request,
+        viewer,
+        found,
+        drafts=drafts,
+        comments_cursor=request.GET.get("cursor") or None,
+        history_cursor=request.GET.get("history_cursor") or None,
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
