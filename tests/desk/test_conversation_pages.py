@@ -41,6 +41,7 @@ def _talk(request: Request, author, count: int, *, start: int = 1) -> list[Comme
         for number in range(start, start + count)
     )
     events.record(
+        request,
         *(
             events.commented(
                 request_id=request.pk,
@@ -50,8 +51,9 @@ def _talk(request: Request, author, count: int, *, start: int = 1) -> list[Comme
                 public=True,
             )
             for comment in comments
-        )
+        ),
     )
+    events.save_chain_head(request)
     return comments
 
 

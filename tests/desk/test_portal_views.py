@@ -344,7 +344,7 @@ def test_a_refused_reply_keeps_what_was_typed(cast):
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "body is too long." in html
+    assert "Keep your reply under 100,000 characters" in html
     assert "x" * 100_001 + "</textarea>" in html
     assert Comment.objects.count() == 0
 

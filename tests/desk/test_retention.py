@@ -308,14 +308,16 @@ def test_the_requester_is_not_told_of_the_hold(cast, petra):
 # --- the service's retention period --------------------------------------------------------
 
 
-def _service_form(service: Service, **changes: str) -> dict[str, str]:
-    form = {
+def _service_form(service: Service, **changes: str) -> dict[str, str | list[str]]:
+    form: dict[str, str | list[str]] = {
         "name": service.name,
         "slug": service.slug,
         "description": service.description,
         "process_category": service.process_category,
         "default_priority": service.default_priority,
         "visibility": service.visibility,
+        "priority_from": service.priority_from,
+        "standard_fields": list(service.standard_fields),
         "is_active": "on",
     }
     if service.confidential:

@@ -469,7 +469,7 @@ def test_an_empty_reply_is_a_form_error(cast):
     )
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Write a reply before sending." in response.content.decode()
     assert Comment.objects.count() == 0
 
 

@@ -20,6 +20,7 @@ from inhouse.desk.models import (
     SavedView,
 )
 from inhouse.desk.services import add_comment
+from inhouse.desk.services.notifications import set_notification_preferences
 from inhouse.org.models import ApiToken
 from inhouse.org.services import create_admin, create_api_token
 
@@ -59,6 +60,7 @@ def desk(cast):
     )
     CannedReply.objects.create(team=cast.service_desk, title="Thanks", body="Thank you!")
     SavedView.objects.create(owner=cast.alex, team=cast.service_desk, name="Mine", query="")
+    set_notification_preferences(actor=cast.alex, choices={"app": {"new_request": False}})
     raw_token = create_api_token(person=cast.rita, name="laptop")
     return printer, mediation, raw_token
 
@@ -78,6 +80,7 @@ def test_every_app_registers_its_models():
         ("desk", "cannedreply"),
         ("desk", "comment"),
         ("desk", "notification"),
+        ("desk", "notificationpreference"),
         ("desk", "request"),
         ("desk", "requestevent"),
         ("desk", "savedview"),
