@@ -35,9 +35,14 @@ def busy_queue(cast):
             service=cast.software_access,
             subject="Licence for the statistical modelling package used by the forecasting team",
             form_answers={"application": "Salesforce", "justification": "Quarterly forecast"},
-            priority="urgent",
         )
-    update_request(actor=cast.alex, request=overdue, expected_version=None, assignee=cast.ivy)
+    update_request(
+        actor=cast.alex,
+        request=overdue,
+        expected_version=None,
+        assignee=cast.ivy,
+        priority="urgent",
+    )
     for number in range(6):
         submit_request(
             actor=cast.rita,
