@@ -32,6 +32,11 @@ urlpatterns = [
         name="dependency-remove",
     ),
     path("requests/<str:reference>/transfer/", request_changes.request_transfer, name="transfer"),
+    path(
+        "requests/<str:reference>/legal-hold/",
+        request_changes.request_legal_hold,
+        name="legal-hold",
+    ),
     path("requests/<str:reference>/clocks/", request_page.request_clocks, name="clocks"),
     path(
         "requests/<str:reference>/canned/<id:reply_id>/",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inhouse.catalog.models import Priority, Service
 from inhouse.desk.models import Status
+from inhouse.desk.services.retention import MAX_HOLD_REASON
 from inhouse.org.models import Person
 
 MAX_BODY = 100_000
@@ -256,3 +257,26 @@ class BulkForm(WorkspaceForm):
 
     def chosen_assignee(self) -> Person | None:
         return self.agents.get(self.cleaned_data["assignee"])
+
+
+class LegalHoldForm(WorkspaceForm):
+    """Place a confidential case on legal hold (with why) or lift it; its buttons say which.
+
+    Not versioned: a hold changes nothing a client edits (``set_legal_hold``).
+    """
+
+    reason = forms.CharField(
+        label=_("Why it is held"),
+        required=False,
+        max_length=MAX_HOLD_REASON,
+        error_messages={"max_length": _("Keep the reason under %(limit_value)d characters.")},
+    )
+    hold = forms.TypedChoiceField(
+        choices=[("on", _("Place on legal hold")), ("off", _("Lift the legal hold"))],
+        coerce=lambda value: value == "on",
+        error_messages={"required": _("Choose to place or lift the hold.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "legal_hold_%s")
+        super().__init__(*args, **kwargs)

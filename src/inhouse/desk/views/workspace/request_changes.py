@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from inhouse.desk.audit import AuditDoor
 from inhouse.desk.forms.workspace import AssignForm, CommentForm, TransferForm, VersionedForm
 from inhouse.desk.models import Request, Status
 from inhouse.desk.selectors import get_request_for
@@ -35,6 +36,7 @@ from inhouse.desk.services import (
     add_blocker,
     add_comment,
     remove_blocker,
+    set_legal_hold,
     transfer_request,
     transition_request,
     update_request,
@@ -309,6 +311,24 @@ def _transfer(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request
     }
 
 
+def _legal_hold(viewer: policy.Viewer, found: Request, form: Any) -> tuple[Request, str]:
+    hold = form.cleaned_data["hold"]
+    changed = set_legal_hold(
+        actor=viewer.person,
+        request=found,
+        hold=hold,
+        reason=form.cleaned_data["reason"],
+        door=AuditDoor.WEB,
+    )
+    if hold:
+        return changed, _("%(reference)s is on legal hold: it is kept past its retention.") % {
+            "reference": changed.reference
+        }
+    return changed, _("The legal hold on %(reference)s is lifted.") % {
+        "reference": changed.reference
+    }
+
+
 @login_required
 @require_POST
 def request_transition(request: HttpRequest, reference: str) -> HttpResponse:
@@ -386,3 +406,9 @@ def request_dependency_remove(
 @require_POST
 def request_transfer(request: HttpRequest, reference: str) -> HttpResponse:
     return _change(request, reference, "transfer", _transfer)
+
+
+@login_required
+@require_POST
+def request_legal_hold(request: HttpRequest, reference: str) -> HttpResponse:
+    return _change(request, reference, "legal_hold", _legal_hold)

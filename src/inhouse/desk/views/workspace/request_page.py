@@ -28,6 +28,7 @@ from inhouse.desk.forms.workspace import (
     AssignForm,
     CommentForm,
     DependencyForm,
+    LegalHoldForm,
     PriorityForm,
     TransferForm,
     TransitionForm,
@@ -148,6 +149,7 @@ def forms_for(
             initial={**versioned, **draft("transfer")},
             **k,
         ),
+        "legal_hold": lambda *a, **k: LegalHoldForm(*a, **k),
     }
 
 
@@ -237,6 +239,8 @@ def render_request(
         "requester_teams": membership_teams(found.requester),
         "canned_replies": canned_replies_for(viewer, found.provider_team),
         "sent": sent,
+        # Only a confidential case is ever removed, so only there does a hold matter.
+        "may_hold": found.confidential and policy.can_manage_team(viewer, found.provider_team),
     }
     if request.method == "POST" and wants_partial(request):
         return render(request, "desk/workspace/partials/request_swap.html", context, status=status)
