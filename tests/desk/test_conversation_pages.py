@@ -306,6 +306,25 @@ def test_without_javascript_an_action_brings_the_reply_back(cast, action, data):
     assert _reply_box(_agent_page(client, request)).strip() == ""
 
 
+def test_without_javascript_a_note_and_a_reply_each_carry_the_other_along(cast):
+    request = submit(cast)
+    client = client_for(cast.alex)
+    base = f"/work/requests/{request.reference}/"
+
+    noted = client.post(base + "note/", {"note-body": "Part ordered.", "body": "Half a reply"})
+    after_note = _agent_page(client, request)
+    replied = client.post(base + "reply/", {"body": "Done soon.", "note-body": "Half a note"})
+    after_reply = _agent_page(client, request)
+
+    assert noted.status_code == replied.status_code == 302
+    assert _reply_box(after_note).strip() == "Half a reply"
+    assert 'name="note-body"' in after_reply and "Half a note" in after_reply
+    assert list(Comment.objects.filter(request=request).values_list("body", "is_public")) == [
+        ("Part ordered.", False),
+        ("Done soon.", True),
+    ]
+
+
 def test_without_javascript_removing_a_blocker_and_transferring_keep_the_reply(cast):
     request = submit(cast)
     blocker = submit(cast, subject="Order parts")
@@ -378,7 +397,7 @@ def test_with_htmx_a_sent_reply_comes_back_empty_and_the_note_untouched(cast):
         f"/work/requests/{request.reference}/reply/", {"body": "On my way."}, headers=HTMX
     ).content.decode()
     refused = client.post(
-        f"/work/requests/{request.reference}/note/", {"body": "   "}, headers=HTMX
+        f"/work/requests/{request.reference}/note/", {"note-body": "   "}, headers=HTMX
     )
 
     assert 'id="reply"' in replied and 'hx-swap-oob="outerHTML"' in replied

@@ -451,7 +451,7 @@ def test_reply_and_internal_note(cast):
     client = client_for(cast.alex)
 
     replied = client.post(f"/work/requests/{request.reference}/reply/", {"body": "On my way."})
-    noted = client.post(f"/work/requests/{request.reference}/note/", {"body": "Needs a part."})
+    noted = client.post(f"/work/requests/{request.reference}/note/", {"note-body": "Needs a part."})
 
     assert replied.status_code == noted.status_code == 302
     assert list(Comment.objects.values_list("body", "is_public", "by_provider")) == [

@@ -1,5 +1,5 @@
 /* Nothing typed on a request page is lost (the agent's and the requester's alike).
-   - Each form marked data-draft keeps its text in sessionStorage as it is typed, and a
+   - Each form (or part of one) marked data-draft keeps its text in sessionStorage as it is typed, and a
      page that opens with the box empty gets it back (after a reload, a crash, a redirect).
    - Leaving the page with unsent text asks first, unless the text goes along (a form of
      the page being sent, or a change that moves the request to a new address).
@@ -12,6 +12,7 @@
   var PREFIX = "inhouse-draft:";
   var leaving = false;
 
+  // A draft's place is a form, or a part of one whose boxes belong to another form.
   function box(form) { return form.querySelector("textarea"); }
 
   function store(form) {
@@ -24,7 +25,7 @@
     } catch (ignored) { /* storage full or switched off: the page still works */ }
   }
 
-  function drafts() { return Array.prototype.slice.call(document.querySelectorAll("form[data-draft]")); }
+  function drafts() { return Array.prototype.slice.call(document.querySelectorAll("[data-draft]")); }
 
   // What the server put in a box (an error kept it, or a draft came along) is the newer text.
   drafts().forEach(function (form) {
@@ -35,7 +36,7 @@
   });
 
   document.addEventListener("input", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-draft]");
+    var form = event.target.closest && event.target.closest("[data-draft]");
     if (form && event.target.tagName === "TEXTAREA") { store(form); }
   });
 

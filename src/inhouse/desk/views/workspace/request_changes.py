@@ -44,6 +44,7 @@ from inhouse.desk.services import (
 from inhouse.desk.views.drafts import keep_drafts, posted_drafts
 from inhouse.desk.views.workspace.request_page import (
     DRAFT_FIELDS,
+    NOTE_PREFIX,
     StaleNotice,
     forms_for,
     render_request,
@@ -79,12 +80,7 @@ def _kept_summary(name: str, form: forms.Form) -> str:
 
 
 def _drafts_besides(request: HttpRequest, name: str) -> dict[str, str]:
-    """What is typed in the page's other boxes; every action's POST carries them along.
-
-    The internal note has a form of its own, so nothing else comes with it.
-    """
-    if name == "note":
-        return {}
+    """What is typed in the page's other boxes; every action's POST carries them along."""
     return posted_drafts(request.POST, [box for form, box in DRAFT_FIELDS.items() if form != name])
 
 
@@ -122,7 +118,7 @@ def _comment(request: HttpRequest, reference: str, *, public: bool) -> HttpRespo
     viewer = viewer_or_404(request)
     found = worked_request(viewer, reference)
     name = "reply" if public else "note"
-    form = CommentForm(request.POST, public=public)
+    form = CommentForm(request.POST, public=public, prefix=None if public else NOTE_PREFIX)
     if form.is_valid():
         try:
             with not_found_as_404():

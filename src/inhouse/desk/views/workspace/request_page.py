@@ -97,11 +97,15 @@ class StaleNotice:
 # another form is sent (``drafts``): the reply above all, and every other note too.
 # (The internal note has its own form and is not among them: its box is named like
 # the reply's, and with JavaScript no action ever touches it.)
+# The internal note's box shares the reply form (``side.html`` says why), so its name
+# must differ from the reply's ``body``.
+NOTE_PREFIX = "note"
 DRAFT_FIELDS = {
     "reply": "body",
     "transition": "comment",
     "dependency": "reference",
     "transfer": "note",
+    "note": f"{NOTE_PREFIX}-body",
 }
 
 
@@ -127,7 +131,14 @@ def forms_for(
     agents = team_agents(found.provider_team)
     return {
         "reply": lambda *a, **k: CommentForm(*a, public=True, initial=draft("reply"), **k),
-        "note": lambda *a, **k: CommentForm(*a, public=False, **k),
+        "note": lambda *a, **k: CommentForm(
+            *a,
+            public=False,
+            prefix=NOTE_PREFIX,
+            # A form's initial values go by field name, without its prefix.
+            initial={"body": text} if (text := draft("note").get(DRAFT_FIELDS["note"])) else None,
+            **k,
+        ),
         "transition": lambda *a, **k: TransitionForm(
             *a, initial={**versioned, **draft("transition")}, **k
         ),
@@ -193,7 +204,7 @@ def render_request(
         name: bound[name] if bound and name in bound else make() for name, make in makers.items()
     }
     for name, form in page_forms.items():
-        if name not in ("reply", "note"):
+        if name != "reply":
             _join_reply_form(form)
     try:
         conversation = conversation_page(
