@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "inhouse.catalog",
     "inhouse.sla",
     "inhouse.desk",
+    "inhouse.feedback",
+    "inhouse.knowledge",
     "inhouse.web",
     "inhouse.ops",
 ]

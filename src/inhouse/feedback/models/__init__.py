@@ -1,0 +1,1 @@
+"""The feedback tables, one module per topic; imported here so Django finds them."""
