@@ -535,3 +535,41 @@ def test_a_get_never_votes(cast):
 
 def test_the_api_takes_exactly_the_models_statuses():
     assert set(get_args(StatusName)) == set(IdeaStatus.values)
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+
+def _demo_forum() -> list[tuple]:
+    return list(
+        Idea.objects.order_by("title").values_list(
+            "title", "owning_team__slug", "status", "vote_count", "comment_count", "created_at"
+        )
+    )
+
+
+def test_the_demo_forum_is_seeded_and_its_counters_are_its_rows(cast):
+    from datetime import UTC, datetime
+
+    from django.db import transaction
+
+    from inhouse.demo.knowledge_ideas import IDEAS, write_demo_ideas
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    with transaction.atomic():
+        totals = write_demo_ideas(seed=3, now=now)
+        first = _demo_forum()
+        transaction.set_rollback(True)
+    write_demo_ideas(seed=3, now=now)
+
+    assert _demo_forum() == first
+    assert totals.ideas == Idea.objects.count() == len(IDEAS)
+    assert totals.votes == IdeaVote.objects.count() == sum(row[3] for row in first)
+    assert totals.comments == IdeaComment.objects.count() == sum(row[4] for row in first)
+    for idea in Idea.objects.all():
+        assert idea.vote_count == idea.votes.count()
+        assert idea.comment_count == idea.comments.count()
+        history = list(idea.status_changes.order_by("created_at"))
+        assert [change.to_status for change in history][-1:] == ([idea.status] if history else [])
+        assert all(now >= change.created_at > idea.created_at for change in history)
+    assert IdeaStatusChange.objects.count() == totals.status_changes > 0
