@@ -479,6 +479,20 @@ def test_voting_with_htmx_returns_the_button_in_its_new_state(cast):
     assert "1 vote" in body and "Remove my vote" in body
 
 
+def test_a_refused_htmx_vote_keeps_the_button_and_says_why(cast):
+    idea = _idea(cast)
+    set_idea_status(actor=cast.lena, idea=idea, status="declined", reason="Not now.")
+    response = client_for(cast.carl).post(
+        f"/ideas/{idea.pk}/vote/", {"vote": "add"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Closed for votes" in body
+    assert 'id="messages" hx-swap-oob' in body
+    assert "This idea is closed and takes no more votes." in body
+    assert not IdeaVote.objects.exists()
+
+
 def test_the_pages_list_show_and_propose(cast):
     idea = _idea(cast, title="<b>Bold</b> idea")
     comment_on_idea(actor=cast.carl, idea=idea, body="<img src=x onerror=alert(1)>")
@@ -573,3 +587,27 @@ def test_the_demo_forum_is_seeded_and_its_counters_are_its_rows(cast):
         assert [change.to_status for change in history][-1:] == ([idea.status] if history else [])
         assert all(now >= change.created_at > idea.created_at for change in history)
     assert IdeaStatusChange.objects.count() == totals.status_changes > 0
+
+
+def test_the_list_page_and_api_read_a_constant_number_of_queries(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page_client, api_client = client_for(cast.rita), bearer(cast.rita)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as on_page:
+            assert page_client.get("/ideas/").status_code == 200
+        with CaptureQueriesContext(connection) as on_api:
+            assert api_client.get("/api/v1/ideas").status_code == 200
+        return len(on_page), len(on_api)
+
+    _idea(cast, title="One")
+    # The token's first use of the minute records itself; count from the second call on.
+    queries()
+    few = queries()
+    for n, team in enumerate(("facilities", "people_partners", None, "service_desk") * 3):
+        idea = _idea(cast, title=f"More {n}", team=team)
+        vote_for_idea(actor=cast.carl, idea=idea)
+        comment_on_idea(actor=cast.otto, idea=idea, body="Yes")
+    assert queries() == few

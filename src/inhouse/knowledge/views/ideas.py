@@ -211,7 +211,6 @@ def vote(request: HttpRequest, idea_id: int) -> HttpResponse:
     viewer = viewer_or_404(request)
     idea = _visible_idea(viewer, idea_id)
     choice = request.POST.get("vote", "")
-    status = 200
     try:
         with not_found_as_404():
             if choice == "add":
@@ -222,13 +221,13 @@ def vote(request: HttpRequest, idea_id: int) -> HttpResponse:
                 raise InvalidInput(_("Choose to vote or to take your vote back."))
     except DomainError as exc:
         messages.error(request, exc.message)
-        status = exc.status
     if wants_partial(request):
+        # Answered 200 even when refused, as htmx swaps only success: the button shows
+        # the vote as it stands and a refusal arrives with the page's messages.
         return render(
             request,
-            "knowledge/ideas/partials/vote.html",
+            "knowledge/ideas/partials/vote_swap.html",
             {"idea": _visible_idea(viewer, idea_id), "back": _back_to(request, idea)},
-            status=status,
         )
     return redirect(_back_to(request, idea))
 
