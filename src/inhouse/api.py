@@ -127,6 +127,11 @@ _OPERATIONS = {
     ("POST", "requests/<reference>/transfer"): "transfer",
     ("POST", "requests/<reference>/comments"): "comment on",
     ("POST", "requests/<reference>/attachments"): "attach a file to",
+    ("POST", "ideas"): "propose an idea",
+    ("PUT", "ideas/<idea_id>/vote"): "vote for",
+    ("DELETE", "ideas/<idea_id>/vote"): "take back a vote for",
+    ("POST", "ideas/<idea_id>/comments"): "comment on",
+    ("POST", "ideas/<idea_id>/status"): "set the status of",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -611,3 +611,18 @@ def test_the_list_page_and_api_read_a_constant_number_of_queries(cast):
         vote_for_idea(actor=cast.carl, idea=idea)
         comment_on_idea(actor=cast.otto, idea=idea, body="Yes")
     assert queries() == few
+
+
+def test_a_refused_status_is_audited_in_words(cast):
+    from inhouse.audit.models import AuditRecord
+
+    idea = _idea(cast)
+    post_json(
+        bearer(cast.alex), f"/api/v1/ideas/{idea.pk}/status", {"status": "done", "reason": "x"}
+    )
+    record = AuditRecord.objects.get()
+    assert (record.actor_id, record.detail, record.data["status"]) == (
+        cast.alex.pk,
+        "set the status of",
+        403,
+    )
