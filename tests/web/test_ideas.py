@@ -51,6 +51,7 @@ def test_voting_for_an_idea_and_taking_the_vote_back(cast, new_page):
     # The vote is kept: a fresh load of the idea shows it.
     page.get_by_role("link", name="Walk-in laptop clinic on Tuesdays").click()
     expect(page.locator(f"#vote-count-{clinic.pk}")).to_have_text("1 vote")
+    screenshot(page, "idea-detail")
     page.get_by_role("button", name=re.compile("^Remove my vote")).click()
     expect(page.locator(f"#vote-count-{clinic.pk}")).to_have_text("0 votes")
     expect(page.get_by_role("button", name=re.compile("^Vote"))).to_be_visible()
