@@ -127,6 +127,11 @@ _OPERATIONS = {
     ("POST", "requests/<reference>/transfer"): "transfer",
     ("POST", "requests/<reference>/comments"): "comment on",
     ("POST", "requests/<reference>/attachments"): "attach a file to",
+    ("POST", "ideas"): "propose an idea",
+    ("PUT", "ideas/<idea_id>/vote"): "vote for",
+    ("DELETE", "ideas/<idea_id>/vote"): "take back a vote for",
+    ("POST", "ideas/<idea_id>/comments"): "comment on",
+    ("POST", "ideas/<idea_id>/status"): "set the status of",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -345,12 +350,14 @@ def _mount_routers() -> None:
     from inhouse.catalog.api import router as catalog_router
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
+    from inhouse.knowledge.api.ideas import router as ideas_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
     api.add_router("/audit", audit_router)
     api.add_router("/me", desk_me_router)
+    api.add_router("/ideas", ideas_router)
     api.add_router("/", org_router)
 
 

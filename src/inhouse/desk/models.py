@@ -298,6 +298,7 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
     NEW_REQUEST = "new_request", _("New request in your team's queue")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+    IDEA_STATUS = "idea_status", _("An idea you follow changed status")
 
 
 class NotificationChannel(models.TextChoices):

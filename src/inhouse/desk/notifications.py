@@ -32,10 +32,17 @@ from inhouse.desk.models import (
     NotificationPreference,
     Status,
 )
+from inhouse.knowledge.models.ideas import IdeaStatus
 from inhouse.sla.models import ClockKind
 
-# Kinds about requests a person asked for or watches, in the order they are offered.
-REQUESTER_KINDS = (NotificationKind.REPLY, NotificationKind.WAITING_ON_YOU, NotificationKind.STATUS)
+# Kinds about requests a person asked for or watches (and ideas they proposed or voted
+# for: everyone may), in the order they are offered.
+REQUESTER_KINDS = (
+    NotificationKind.REPLY,
+    NotificationKind.WAITING_ON_YOU,
+    NotificationKind.STATUS,
+    NotificationKind.IDEA_STATUS,
+)
 # Kinds about the queues of teams a person works in as agent or lead.
 PROVIDER_KINDS = (
     NotificationKind.NEW_REQUEST,
@@ -55,6 +62,9 @@ KIND_EXPLANATIONS: dict[str, Promise] = {
         "A request you asked for or watch waits for an answer from you."
     ),
     NotificationKind.STATUS: gettext_lazy("A request you asked for or watch changes status."),
+    NotificationKind.IDEA_STATUS: gettext_lazy(
+        "The team owning an idea you proposed or voted for changes its status."
+    ),
     NotificationKind.NEW_REQUEST: gettext_lazy(
         "A new request arrives in the queue of a team you work in."
     ),
@@ -172,6 +182,10 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     NotificationKind.REQUESTER_REPLIED: lambda p: (
         _("%(actor)s replied on %(reference)s: %(subject)s") % p
+    ),
+    NotificationKind.IDEA_STATUS: lambda p: (
+        _("The idea “%(title)s” is now %(status)s")
+        % {**p, "status": _label(IdeaStatus, p["status"])}
     ),
 }
 

@@ -1,0 +1,1 @@
+"""The knowledge app's API routers, one module per topic."""

@@ -1,0 +1,1 @@
+"""Read queries of the knowledge app, one module per topic."""

@@ -1,0 +1,1 @@
+"""Every change of state in the knowledge app, one module per topic."""

@@ -1,0 +1,1 @@
+"""The knowledge app's pages, one module per topic."""
