@@ -298,6 +298,8 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
     NEW_REQUEST = "new_request", _("New request in your team's queue")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+    KUDOS_DIGEST = "kudos_digest", _("Kudos your reports received this week")
+    TRAINING_REMINDER = "training_reminder", _("A training session you signed up for is soon")
 
 
 class NotificationChannel(models.TextChoices):

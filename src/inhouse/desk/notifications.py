@@ -173,6 +173,12 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     NotificationKind.REQUESTER_REPLIED: lambda p: (
         _("%(actor)s replied on %(reference)s: %(subject)s") % p
     ),
+    NotificationKind.KUDOS_DIGEST: lambda p: (
+        _("This week your reports received %(count)s kudos: %(names)s") % p
+    ),
+    NotificationKind.TRAINING_REMINDER: lambda p: (
+        _("Reminder: the training session “%(title)s” by %(team)s starts within a day") % p
+    ),
 }
 
 

@@ -67,7 +67,7 @@ def _wants(kind: str, channel: str) -> Coalesce:
 def notify(
     audience: Q,
     *,
-    request: Request,
+    request: Request | None,
     kind: str,
     params: dict[str, Any],
     actor: Person | None = None,
@@ -75,7 +75,8 @@ def notify(
 ) -> set[int]:
     """Notify each active person in ``audience`` (a condition on ``Person``) who wants
     ``kind`` in the app, except the actor and those ``already_notified`` of this change;
-    returns whom it notified."""
+    returns whom it notified. ``request`` is None for a notice about no one request
+    (a kudos digest, a training reminder)."""
     excluded = {*already_notified, *([actor.pk] if actor else [])}
     recipient_ids = set(
         Person.objects.filter(audience, is_active=True)
