@@ -2,3 +2,4 @@
 
 from inhouse.feedback.models.kudos import Kudos, KudosDigest, KudosSetting  # noqa: F401
 from inhouse.feedback.models.training import TrainingSession, TrainingSignup  # noqa: F401
+from inhouse.feedback.models.ratings import ClarityRating  # noqa: F401
