@@ -50,7 +50,9 @@ class SessionForm(forms.Form):
     starts_at = forms.DateTimeField(label=gettext_lazy("Starts"), widget=_LOCAL_TIME)
     ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), widget=_LOCAL_TIME)
     place = forms.CharField(label=gettext_lazy("Place"), required=False, max_length=200)
-    link = forms.URLField(label=gettext_lazy("Link"), required=False, max_length=200)
+    link = forms.URLField(
+        label=gettext_lazy("Link"), required=False, max_length=200, assume_scheme="https"
+    )
     capacity = forms.IntegerField(label=gettext_lazy("Seats"), min_value=1, max_value=10_000)
     audience_teams = forms.ModelMultipleChoiceField(
         label=gettext_lazy("For teams"),
