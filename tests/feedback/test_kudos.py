@@ -1,7 +1,7 @@
 """Kudos: who may thank whom for what, the daily cap, where they show, the weekly digest
 to managers, and the API."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -390,3 +390,37 @@ def test_the_digest_task_writes_last_weeks_digest_once(cast):
         clock.advance(days=7)
         assert send_kudos_digests.call() == 1
         assert send_kudos_digests.call() == 0
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_year_of_kudos_one_team_loved_and_sessions_with_sign_ups(db):
+    from datetime import UTC, datetime
+
+    from django.db.models import Count, F
+
+    from inhouse.demo.generator import generate_demo
+    from inhouse.feedback.models import TrainingSession, TrainingSignup
+    from inhouse.org.models import Team
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    generate_demo(seed=7, request_count=1500, now=now)
+
+    assert Kudos.objects.count() > 150
+    assert Kudos.objects.filter(created_at__lt=now - timedelta(days=300)).exists()
+    assert not Kudos.objects.filter(recipient_person=F("sender")).exists()
+
+    def per_member(slug: str) -> float:
+        team = Team.objects.get(slug=slug)
+        wall = team_wall(team).count()
+        return wall / max(team.memberships.count(), 1)
+
+    assert per_member("workplace") > 4 * per_member("recruiting")
+    sessions = TrainingSession.objects.annotate(signed=Count("signups"))
+    assert sessions.filter(starts_at__gt=now).exists()
+    assert all(session.signed == session.seats_taken <= session.capacity for session in sessions)
+    assert TrainingSignup.objects.filter(rating__isnull=False, session__ends_at__lt=now).exists()
+    assert not TrainingSignup.objects.filter(
+        rating__isnull=False, session__ends_at__gt=now
+    ).exists()
