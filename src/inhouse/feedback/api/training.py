@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from inhouse import policy
 from inhouse.core.ids import DatabaseId
@@ -39,8 +40,8 @@ class SessionIn(StrictSchema):
     provider_team: str = Field(..., max_length=80, description="Slug of the team offering it")
     title: str = Field(..., max_length=200)
     description: str = Field("", max_length=5000)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime = Field(description="With its UTC offset")
+    ends_at: AwareDatetime = Field(description="With its UTC offset")
     place: str = Field("", max_length=200)
     link: str = Field("", max_length=200)
     capacity: int = Field(..., ge=1, le=10_000)
