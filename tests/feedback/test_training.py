@@ -384,3 +384,22 @@ def test_api_announces_for_leads_only(cast):
     assert created.status_code == 201
     assert created.json()["audience_teams"] == [{"slug": cast.marketing.slug, "name": "Marketing"}]
     assert TrainingSession.objects.count() == 1
+
+
+def test_api_refuses_a_time_without_its_utc_offset(cast):
+    body = {
+        "provider_team": cast.service_desk.slug,
+        "title": "Working with IT",
+        "starts_at": "2030-01-07T10:00:00",
+        "ends_at": "2030-01-07T11:00:00+00:00",
+        "place": "Room 1",
+        "capacity": 5,
+    }
+
+    response = client_for(cast.lena).post(
+        "/api/v1/training/sessions", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"starts_at"}
+    assert not TrainingSession.objects.exists()
