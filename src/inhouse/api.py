@@ -351,6 +351,8 @@ def _mount_routers() -> None:
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
     from inhouse.knowledge.api.ideas import router as ideas_router
+    from inhouse.feedback.api.kudos import router as kudos_router
+    from inhouse.feedback.api.training import router as training_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
@@ -359,6 +361,8 @@ def _mount_routers() -> None:
     api.add_router("/me", desk_me_router)
     api.add_router("/ideas", ideas_router)
     api.add_router("/", org_router)
+    api.add_router("/kudos", kudos_router)
+    api.add_router("/training", training_router)
 
 
 _mount_routers()

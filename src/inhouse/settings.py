@@ -179,6 +179,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 REOPEN_WINDOW_DAYS = int(os.environ.get("INHOUSE_REOPEN_WINDOW_DAYS", "14"))
 # A clock this close to its due time (as a share of its target) counts as at risk.
 SLA_AT_RISK_SHARE = float(os.environ.get("INHOUSE_SLA_AT_RISK_SHARE", "0.2"))
+# Kudos one person may send in 24 hours; more would be noise, or spam.
+KUDOS_DAILY_CAP = int(os.environ.get("INHOUSE_KUDOS_DAILY_CAP", "10"))
+# Fewer feedback answers than this are never shown as a figure (anonymity, and noise).
+FEEDBACK_MIN_GROUP_SIZE = int(os.environ.get("INHOUSE_FEEDBACK_MIN_GROUP_SIZE", "5"))
+# A customer team whose requests a provider rates below this mean clarity (1-5) is
+# suggested the provider's next training session.
+TRAINING_UNCLEAR_BELOW = float(os.environ.get("INHOUSE_TRAINING_UNCLEAR_BELOW", "3.0"))
+# Sign-ups are reminded this many hours before their session starts.
+TRAINING_REMINDER_HOURS = int(os.environ.get("INHOUSE_TRAINING_REMINDER_HOURS", "24"))
 # Mounts /bench/insert, the bare baseline `make bench` compares the API against.
 BENCH_ENDPOINTS = env_bool("INHOUSE_BENCH_ENDPOINTS", False)
 if PRODUCTION and BENCH_ENDPOINTS:

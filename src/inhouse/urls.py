@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("org/", include("inhouse.web.urls_org")),
     path("audit/", include("inhouse.audit.urls")),
     path("ideas/", include("inhouse.knowledge.urls_ideas")),
+    path("", include("inhouse.feedback.urls_kudos")),
 ]
 
 if settings.BENCH_ENDPOINTS:

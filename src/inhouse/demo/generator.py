@@ -25,6 +25,7 @@ from inhouse.catalog.models import (
     Visibility,
 )
 from inhouse.demo import catalog_data as data
+from inhouse.demo.feedback_kudos import populate_kudos_and_training
 from inhouse.demo.history import plan_history
 from inhouse.demo.knowledge_ideas import write_demo_ideas
 from inhouse.demo.people import DEMO_LOGIN_SHOWS, PlannedPerson, plan_people
@@ -90,6 +91,7 @@ def generate_demo(
         plans = plan_history(world, seed=seed, count=request_count, now=now, progress=report)
         totals = HistoryWriter(world, now, report).write(plans)
         write_demo_ideas(seed=seed, now=now)
+        populate_kudos_and_training(seed=seed, now=now)
     return DemoSummary(
         people=people,
         teams=len(teams),

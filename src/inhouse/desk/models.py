@@ -299,6 +299,8 @@ class NotificationKind(models.TextChoices):
     NEW_REQUEST = "new_request", _("New request in your team's queue")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")
     IDEA_STATUS = "idea_status", _("An idea you follow changed status")
+    KUDOS_DIGEST = "kudos_digest", _("Kudos your reports received this week")
+    TRAINING_REMINDER = "training_reminder", _("A training session you signed up for is soon")
 
 
 class NotificationChannel(models.TextChoices):

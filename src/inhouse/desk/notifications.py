@@ -187,6 +187,12 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
         _("The idea “%(title)s” is now %(status)s")
         % {**p, "status": _label(IdeaStatus, p["status"])}
     ),
+    NotificationKind.KUDOS_DIGEST: lambda p: (
+        _("This week your reports received %(count)s kudos: %(names)s") % p
+    ),
+    NotificationKind.TRAINING_REMINDER: lambda p: (
+        _("Reminder: the training session “%(title)s” by %(team)s starts within a day") % p
+    ),
 }
 
 

@@ -75,8 +75,9 @@ def notify(
 ) -> set[int]:
     """Notify each active person in ``audience`` (a condition on ``Person``) who wants
     ``kind`` in the app, except the actor and those ``already_notified`` of this change;
-    returns whom it notified. ``request`` is what the notice is about, if a request
-    (an idea's notice carries its idea in ``params``)."""
+    returns whom it notified. ``request`` is what the notice is about, or None for a
+    notice about no one request (an idea's status carries its idea in ``params``; a
+    kudos digest, a training reminder)."""
     excluded = {*already_notified, *([actor.pk] if actor else [])}
     recipient_ids = set(
         Person.objects.filter(audience, is_active=True)

@@ -1,1 +1,5 @@
 """The feedback tables, one module per topic; imported here so Django finds them."""
+
+from inhouse.feedback.models.kudos import Kudos, KudosDigest, KudosSetting  # noqa: F401
+from inhouse.feedback.models.ratings import ClarityRating  # noqa: F401
+from inhouse.feedback.models.training import TrainingSession, TrainingSignup  # noqa: F401

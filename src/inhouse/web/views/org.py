@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from inhouse import policy
 from inhouse.catalog.models import Service
 from inhouse.catalog.selectors import requestable_services
+from inhouse.feedback.selectors.kudos import kudos_panel_for_person, kudos_panel_for_team
 from inhouse.org.models import Membership, Team
 from inhouse.org.selectors import (
     TeamNode,
@@ -105,6 +106,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "children": sub_teams(team),
             "services": requestable_services(viewer, provider_team=team),
             "can_manage": policy.can_manage_team(viewer, team),
+            "kudos_panel": kudos_panel_for_team(viewer, team),
         },
     )
 
@@ -112,13 +114,18 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer_or_404(request)
+    viewer = viewer_or_404(request)
     with not_found_as_404():
         person = get_person(pk)
     return render(
         request,
         "web/org/person.html",
-        {"subject": person, "memberships": memberships_of(person), "reports": reports_of(person)},
+        {
+            "subject": person,
+            "memberships": memberships_of(person),
+            "reports": reports_of(person),
+            "kudos_panel": kudos_panel_for_person(viewer, person),
+        },
     )
 
 
