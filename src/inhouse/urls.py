@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("catalog/", include("inhouse.catalog.urls")),
     path("org/", include("inhouse.web.urls_org")),
     path("audit/", include("inhouse.audit.urls")),
+    path("kb/", include("inhouse.knowledge.urls_articles")),
 ]
 
 if settings.BENCH_ENDPOINTS:

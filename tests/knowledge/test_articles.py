@@ -43,8 +43,15 @@ pytestmark = pytest.mark.django_db
 MORNING = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def _article(cast, *, title="Reset your VPN password", body="Open the portal.", publish=True,
-             services=None, team=None):
+def _article(
+    cast,
+    *,
+    title="Reset your VPN password",
+    body="Open the portal.",
+    publish=True,
+    services=None,
+    team=None,
+):
     team = team or cast.service_desk
     author = {cast.facilities: cast.fred, cast.people_partners: cast.hana}.get(team, cast.alex)
     return create_article(
@@ -97,7 +104,9 @@ def test_only_the_owning_teams_agents_write_and_nothing_changes_on_refusal(cast)
             create_article(actor=outsider, team=cast.service_desk, title="Mine", body="")
     article.refresh_from_db()
     assert (article.title, article.status, article.revision_count) == (
-        "Reset your VPN password", ArticleStatus.PUBLISHED, 1,
+        "Reset your VPN password",
+        ArticleStatus.PUBLISHED,
+        1,
     )
     assert Article.objects.count() == 1
 
@@ -143,7 +152,9 @@ def test_each_save_that_changes_the_text_stores_a_revision_with_its_author(cast)
 
 def test_the_diff_shows_what_changed_between_two_revisions(cast):
     article = _article(cast, body="Keep this.\nOld step.")
-    update_article(actor=cast.alex, article=article, title="Reset VPN", body="Keep this.\nNew step.")
+    update_article(
+        actor=cast.alex, article=article, title="Reset VPN", body="Keep this.\nNew step."
+    )
     newer, older = revisions_of(article)
     lines = [(line.kind, line.text) for line in revision_diff(older, newer) if line.kind != "hunk"]
     assert ("removed", "# Reset your VPN password") in lines
@@ -158,7 +169,9 @@ def test_restoring_a_revision_appends_a_new_one_with_the_old_text(cast):
     update_article(actor=cast.alex, article=article, title="Wrong", body="Broken.")
     restored = restore_revision(actor=cast.lena, article=article, number=1)
     assert (restored.title, restored.body, restored.revision_count) == (
-        "Reset your VPN password", "Original.", 3,
+        "Reset your VPN password",
+        "Original.",
+        3,
     )
     newest = revisions_of(article).first()
     assert (newest.number, newest.author, newest.restored_from) == (3, cast.lena, 1)
@@ -242,7 +255,9 @@ def _viewer(person):
 def test_viewing_from_a_form_and_not_submitting_counts_one_deflection_after_the_window(cast):
     article = _article(cast)
     with frozen_time(MORNING) as clock:
-        record_view_from_form(viewer=_viewer(cast.rita), article=article, service=cast.software_access)
+        record_view_from_form(
+            viewer=_viewer(cast.rita), article=article, service=cast.software_access
+        )
         clock.advance(minutes=29)
         assert settle_deflections() == 0
         assert not Deflection.objects.exists()
@@ -250,17 +265,26 @@ def test_viewing_from_a_form_and_not_submitting_counts_one_deflection_after_the_
         assert settle_deflections() == 1
     deflection = Deflection.objects.get()
     assert (deflection.person, deflection.article, deflection.service, deflection.day) == (
-        cast.rita, article, cast.software_access, MORNING.date(),
+        cast.rita,
+        article,
+        cast.software_access,
+        MORNING.date(),
     )
 
 
 def test_submitting_to_the_service_within_the_window_is_no_deflection(cast):
     article = _article(cast)
     with frozen_time(MORNING) as clock:
-        record_view_from_form(viewer=_viewer(cast.rita), article=article, service=cast.software_access)
+        record_view_from_form(
+            viewer=_viewer(cast.rita), article=article, service=cast.software_access
+        )
         clock.advance(minutes=10)
-        submit(cast, actor=cast.rita, service=cast.software_access,
-               form_answers={"application": "Figma", "justification": "Design work"})
+        submit(
+            cast,
+            actor=cast.rita,
+            service=cast.software_access,
+            form_answers={"application": "Figma", "justification": "Design work"},
+        )
         clock.advance(minutes=40)
         assert settle_deflections() == 1
     assert not Deflection.objects.exists()
@@ -270,7 +294,9 @@ def test_submitting_to_the_service_within_the_window_is_no_deflection(cast):
 def test_submitting_to_another_service_still_counts_the_deflection(cast):
     article = _article(cast)
     with frozen_time(MORNING) as clock:
-        record_view_from_form(viewer=_viewer(cast.rita), article=article, service=cast.software_access)
+        record_view_from_form(
+            viewer=_viewer(cast.rita), article=article, service=cast.software_access
+        )
         clock.advance(minutes=5)
         submit(cast, actor=cast.rita, service=cast.printer)
         clock.advance(minutes=30)
@@ -289,13 +315,16 @@ def test_a_deflection_is_counted_at_most_once_per_person_article_service_and_day
             settle_deflections()
         assert Deflection.objects.count() == 1
         clock.advance(days=1)
-        record_view_from_form(viewer=_viewer(cast.rita), article=article, service=cast.software_access)
+        record_view_from_form(
+            viewer=_viewer(cast.rita), article=article, service=cast.software_access
+        )
         clock.advance(minutes=31)
         settle_deflections()
         # Settling again (a second worker) changes nothing.
         settle_deflections()
     assert sorted(Deflection.objects.values_list("day", flat=True)) == [
-        MORNING.date(), MORNING.date() + timedelta(days=1),
+        MORNING.date(),
+        MORNING.date() + timedelta(days=1),
     ]
 
 
@@ -315,7 +344,10 @@ def test_opening_an_article_from_a_form_records_the_view(cast):
     article = _article(cast)
     page = client_for(cast.rita).get(f"/kb/{article.slug}/?from_service=software-access")
     assert page.status_code == 200
-    assert ArticleViewFromForm.objects.filter(person=cast.rita, service=cast.software_access).count() == 1
+    assert (
+        ArticleViewFromForm.objects.filter(person=cast.rita, service=cast.software_access).count()
+        == 1
+    )
 
 
 def test_a_from_service_naming_a_hidden_service_records_nothing_and_still_shows_the_article(cast):
@@ -335,7 +367,7 @@ def test_a_draft_page_is_404_to_a_requester(cast):
 
 
 def test_the_article_body_is_sanitised(cast):
-    article = _article(cast, body='[x](javascript:alert(1)) <script>alert(2)</script>')
+    article = _article(cast, body="[x](javascript:alert(1)) <script>alert(2)</script>")
     page = client_for(cast.rita).get(f"/kb/{article.slug}/")
     assert b"javascript:" not in page.content
     assert b"<script>alert(2)" not in page.content
@@ -357,23 +389,35 @@ def test_suggestions_for_a_hidden_service_are_404(cast):
 
 def test_the_editor_creates_edits_and_restores_without_javascript(cast):
     alex = client_for(cast.alex)
-    created = alex.post("/kb/new/", {
-        "team": cast.service_desk.slug, "title": "Printer jams", "body": "Open tray 2.",
-        "services": [cast.printer.pk],
-    })
+    created = alex.post(
+        "/kb/new/",
+        {
+            "team": cast.service_desk.slug,
+            "title": "Printer jams",
+            "body": "Open tray 2.",
+            "services": [cast.printer.pk],
+        },
+    )
     assert created.status_code == 302
     article = Article.objects.get()
     assert article.status == ArticleStatus.DRAFT
-    edited = alex.post(f"/kb/{article.slug}/edit/", {
-        "title": "Printer jams", "body": "Open tray 3.", "services": [cast.printer.pk],
-        "revision": 1,
-    })
+    edited = alex.post(
+        f"/kb/{article.slug}/edit/",
+        {
+            "title": "Printer jams",
+            "body": "Open tray 3.",
+            "services": [cast.printer.pk],
+            "revision": 1,
+        },
+    )
     assert edited.status_code == 302
     assert alex.post(f"/kb/{article.slug}/publish/").status_code == 302
     assert alex.post(f"/kb/{article.slug}/revisions/1/restore/").status_code == 302
     article.refresh_from_db()
     assert (article.status, article.body, article.revision_count) == (
-        ArticleStatus.PUBLISHED, "Open tray 2.", 3,
+        ArticleStatus.PUBLISHED,
+        "Open tray 2.",
+        3,
     )
     diff = alex.get(f"/kb/{article.slug}/revisions/?from=1&to=2")
     assert b"Open tray 3." in diff.content
@@ -422,16 +466,26 @@ def _json(response):
 
 def test_api_creates_lists_updates_and_publishes(cast):
     alex = client_for(cast.alex)
-    created = alex.post("/api/v1/articles", {
-        "team": "it-service-desk", "title": "Printer jams", "body": "Tray 2.",
-        "services": ["printer"],
-    }, content_type="application/json")
+    created = alex.post(
+        "/api/v1/articles",
+        {
+            "team": "it-service-desk",
+            "title": "Printer jams",
+            "body": "Tray 2.",
+            "services": ["printer"],
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     slug = _json(created)["slug"]
     assert _json(created)["status"] == "draft"
     assert _json(client_for(cast.rita).get("/api/v1/articles"))["items"] == []
-    patched = alex.patch(f"/api/v1/articles/{slug}", {"body": "Tray 3."},
-                         content_type="application/json", HTTP_IF_MATCH="1")
+    patched = alex.patch(
+        f"/api/v1/articles/{slug}",
+        {"body": "Tray 3."},
+        content_type="application/json",
+        HTTP_IF_MATCH="1",
+    )
     assert _json(patched)["revision"] == 2
     published = alex.post(f"/api/v1/articles/{slug}/publish")
     assert _json(published)["status"] == "published"
@@ -446,8 +500,9 @@ def test_api_hides_drafts_and_refuses_outsiders_changes(cast):
     rita = client_for(cast.rita)
     assert rita.get(f"/api/v1/articles/{draft.slug}").status_code == 404
     published = _article(cast, title="Public")
-    refused = rita.patch(f"/api/v1/articles/{published.slug}", {"title": "Mine"},
-                         content_type="application/json")
+    refused = rita.patch(
+        f"/api/v1/articles/{published.slug}", {"title": "Mine"}, content_type="application/json"
+    )
     assert refused.status_code == 403
     published.refresh_from_db()
     assert published.title == "Public"
@@ -455,8 +510,11 @@ def test_api_hides_drafts_and_refuses_outsiders_changes(cast):
 
 def test_api_rejects_unknown_fields_and_parameters(cast):
     alex = client_for(cast.alex)
-    bad = alex.post("/api/v1/articles", {"team": "it-service-desk", "title": "x", "status": "published"},
-                    content_type="application/json")
+    bad = alex.post(
+        "/api/v1/articles",
+        {"team": "it-service-desk", "title": "x", "status": "published"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400
     assert "status" in _json(bad)["error"]["fields"]
     assert alex.get("/api/v1/articles?sort=title").status_code == 400
@@ -465,8 +523,11 @@ def test_api_rejects_unknown_fields_and_parameters(cast):
 def test_api_helpful_votes(cast):
     article = _article(cast)
     rita = client_for(cast.rita)
-    answered = rita.put(f"/api/v1/articles/{article.slug}/helpful", {"helpful": True},
-                        content_type="application/json")
+    answered = rita.put(
+        f"/api/v1/articles/{article.slug}/helpful",
+        {"helpful": True},
+        content_type="application/json",
+    )
     assert answered.status_code == 200
     assert _json(answered) == {"helpful": True, "helpful_yes": 1, "helpful_no": 0}
     assert _json(rita.get(f"/api/v1/articles/{article.slug}/helpful"))["helpful"] is True

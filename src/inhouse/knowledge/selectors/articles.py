@@ -73,9 +73,7 @@ def _with_linked_services(articles: QuerySet[Article], viewer: policy.Viewer) ->
 
 
 def _linked_to_service(service_slug: str) -> QuerySet[Any]:
-    return Article.services.through.objects.filter(service__slug=service_slug).values(
-        "article_id"
-    )
+    return Article.services.through.objects.filter(service__slug=service_slug).values("article_id")
 
 
 def with_helpful_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -124,8 +122,9 @@ def page_of_articles_visible_to(
     )
 
 
-def articles_by_team(who: Person | policy.Viewer, *, team_slug: str | None = None,
-                     service_slug: str | None = None) -> dict[Team, list[Article]]:
+def articles_by_team(
+    who: Person | policy.Viewer, *, team_slug: str | None = None, service_slug: str | None = None
+) -> dict[Team, list[Article]]:
     """The knowledge base's front page: the articles the caller may read, grouped by team."""
     viewer = policy.as_viewer(who)
     articles = articles_visible_to(viewer)
@@ -146,7 +145,9 @@ def published_articles_of_service(
 
     The caller must already be allowed to see ``service`` (``get_service_for``)."""
     articles = (
-        with_helpful_counts(Article.objects.filter(services=service, status=ArticleStatus.PUBLISHED))
+        with_helpful_counts(
+            Article.objects.filter(services=service, status=ArticleStatus.PUBLISHED)
+        )
         .select_related("team")
         .order_by("-helpful_yes", "title", "id")
     )
@@ -182,7 +183,7 @@ def articles_matching_title_words(
     of_service = Article.services.through.objects.filter(
         article_id=OuterRef("pk"), service_id=service.pk
     )
-    candidates = (
+    candidates: list[Article] = list(
         articles_visible_to(viewer)
         .filter(status=ArticleStatus.PUBLISHED)
         .filter(Exists(of_service) | Q(team_id=service.provider_team_id))
@@ -193,7 +194,8 @@ def articles_matching_title_words(
 
     def rank(article: Article) -> tuple[bool, int]:
         title = article.title.lower()
-        return (not article.of_this_service, -sum(word in title for word in words))  # type: ignore[attr-defined]
+        of_this_service: bool = article.of_this_service  # type: ignore[attr-defined]
+        return (not of_this_service, -sum(word in title for word in words))
 
     return sorted(candidates, key=rank)[:limit]
 

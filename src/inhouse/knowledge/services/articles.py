@@ -77,20 +77,34 @@ def _check_services(team: Team, services: Iterable[Service]) -> list[Service]:
     if foreign:
         raise InvalidInput(
             _("An article can be linked only to its team's own services."),
-            fields={"services": _("Not a service of %(team)s: %(names)s.")
-                    % {"team": team.name, "names": ", ".join(s.slug for s in foreign)}},
+            fields={
+                "services": _("Not a service of %(team)s: %(names)s.")
+                % {"team": team.name, "names": ", ".join(s.slug for s in foreign)}
+            },
         )
     return chosen
 
 
+def check_article_editor(who: Person | policy.Viewer, article: Article) -> None:
+    """``PermissionDenied`` unless ``who`` may edit ``article`` (and read its revisions)."""
+    _check_editor(who, article.team)
+
+
 def _check_editor(actor: Person | policy.Viewer, team: Team) -> None:
     if not can_edit_articles_of(actor, team):
-        raise PermissionDenied(_("Only the agents and leads of %(team)s edit its articles.")
-                               % {"team": team.name})
+        raise PermissionDenied(
+            _("Only the agents and leads of %(team)s edit its articles.") % {"team": team.name}
+        )
+
+
+# The knowledge base's own addresses under /kb/, which an article's slug must not take.
+RESERVED_SLUGS = frozenset({"new", "suggestions", "services", "picker"})
 
 
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:100].strip("-") or "article"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-article"
     taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
@@ -312,7 +326,7 @@ def settle_deflections(*, now: datetime | None = None, batch: int = SETTLE_BATCH
             viewed_at=view.viewed_at,
         )
         for view in due
-        if not view.submitted  # type: ignore[attr-defined]
+        if not view.submitted
     ]
     with transaction.atomic():
         Deflection.objects.bulk_create(deflections, ignore_conflicts=True)
