@@ -531,3 +531,39 @@ def test_api_helpful_votes(cast):
     assert answered.status_code == 200
     assert _json(answered) == {"helpful": True, "helpful_yes": 1, "helpful_no": 0}
     assert _json(rita.get(f"/api/v1/articles/{article.slug}/helpful"))["helpful"] is True
+
+
+# --- the worker and the demo ------------------------------------------------------------------
+
+
+def test_the_workers_task_settles_due_views(cast):
+    from inhouse.knowledge.tasks import settle_article_deflections
+
+    article = _article(cast)
+    record_view_from_form(
+        viewer=_viewer(cast.rita),
+        article=article,
+        service=cast.software_access,
+        now=datetime.now(UTC) - timedelta(hours=1),
+    )
+    assert settle_article_deflections.call() == 1
+    assert Deflection.objects.filter(person=cast.rita).count() == 1
+
+
+def test_the_demo_has_about_150_articles_linked_to_their_teams_services(db):
+    from django.db.models import F
+
+    from inhouse.demo.generator import generate_demo
+
+    generate_demo(seed=3, request_count=0, now=MORNING)
+    articles = Article.objects.all()
+    assert 140 <= articles.count() <= 170
+    links = Article.services.through.objects.all()
+    assert links.count() == articles.count()
+    assert not links.exclude(service__provider_team=F("article__team")).exists()
+    for article in articles.filter(revision_count__gt=1)[:20]:
+        assert article.revisions.count() == article.revision_count
+        assert article.revisions.get(number=article.revision_count).body == article.body
+    assert ArticleVote.objects.count() > 1000
+    assert Deflection.objects.exists()
+    assert not Deflection.objects.filter(article__status=ArticleStatus.DRAFT).exists()

@@ -52,19 +52,25 @@ def test_a_requester_helped_by_a_suggested_article_counts_as_a_deflection(cast, 
     assert settle_deflections(now=timezone.now() + timedelta(minutes=31)) == 1
     deflection = Deflection.objects.get()
     assert (deflection.person, deflection.article, deflection.service) == (
-        cast.rita, article, cast.software_access,
+        cast.rita,
+        article,
+        cast.software_access,
     )
 
 
 def test_the_service_page_lists_its_articles_and_an_agent_links_one_in_a_reply(cast, new_page):
     article = _vpn_article(cast)
     request = submit(
-        cast, service=cast.software_access, subject="VPN keeps dropping",
+        cast,
+        service=cast.software_access,
+        subject="VPN keeps dropping",
         form_answers={"application": "GitHub", "justification": "Remote work"},
     )
     requester_page = new_page(cast.rita)
     requester_page.goto("/catalog/software-access/")
-    expect(requester_page.locator("#kb-service-articles").get_by_role("link", name=article.title)).to_be_visible()
+    expect(
+        requester_page.locator("#kb-service-articles").get_by_role("link", name=article.title)
+    ).to_be_visible()
 
     page = new_page(cast.alex)
     page.goto(f"/work/requests/{request.reference}/")

@@ -81,9 +81,11 @@ def create_demo_articles(
     rng = random.Random(f"knowledge-{seed}")
     specs = {spec.slug: spec for spec in data.SERVICES}
     editors: dict[int, list[int]] = {}
-    for team_id, person_id in Membership.objects.filter(
-        role__in=(MembershipRole.AGENT, MembershipRole.LEAD)
-    ).values_list("team_id", "person_id").order_by("team_id", "person_id"):
+    for team_id, person_id in (
+        Membership.objects.filter(role__in=(MembershipRole.AGENT, MembershipRole.LEAD))
+        .values_list("team_id", "person_id")
+        .order_by("team_id", "person_id")
+    ):
         editors.setdefault(team_id, []).append(person_id)
     everyone = list(
         Person.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
@@ -155,8 +157,7 @@ def create_demo_articles(
                     article_id=article.pk,
                     person_id=person_id,
                     helpful=rng.random() < helpful_share,
-                    voted_at=article.created_at
-                    + (now - article.created_at) * rng.random(),
+                    voted_at=article.created_at + (now - article.created_at) * rng.random(),
                 )
             )
         seen: set[tuple[int, object]] = set()
