@@ -208,22 +208,22 @@ def create(
 # --- one article -------------------------------------------------------------------------------
 
 
-@router.get("/{slug}", response={200: ArticleOut, **READ_ERRORS})
-def get_article(request: CallerRequest, slug: str, response: HttpResponse) -> ArticleOut:
+@router.get("/{article_slug}", response={200: ArticleOut, **READ_ERRORS})
+def get_article(request: CallerRequest, article_slug: str, response: HttpResponse) -> ArticleOut:
     """One article with its vote counts and newest ``revision``."""
-    return _respond(policy.viewer_for(request.auth), slug, response)
+    return _respond(policy.viewer_for(request.auth), article_slug, response)
 
 
-@router.patch("/{slug}", response={200: ArticleOut, **WRITE_ERRORS})
+@router.patch("/{article_slug}", response={200: ArticleOut, **WRITE_ERRORS})
 def update(
-    request: CallerRequest, slug: str, payload: ArticlePatch, response: HttpResponse
+    request: CallerRequest, article_slug: str, payload: ArticlePatch, response: HttpResponse
 ) -> ArticleOut:
     """Change the title, body or linked services; a changed text is a new revision.
 
     Send ``If-Match`` with the revision you edited to refuse overwriting a colleague's
     save (409 ``stale_revision``)."""
     viewer = policy.viewer_for(request.auth)
-    article = get_article_for(viewer, slug)
+    article = get_article_for(viewer, article_slug)
     knowledge.update_article(
         actor=request.auth,
         article=article,
@@ -232,23 +232,23 @@ def update(
         services=None if payload.services is None else _services(viewer, payload.services),
         expected_revision=expected_version(request, required=False),
     )
-    return _respond(viewer, slug, response)
+    return _respond(viewer, article_slug, response)
 
 
-@router.post("/{slug}/publish", response={200: ArticleOut, **WRITE_ERRORS})
-def publish(request: CallerRequest, slug: str, response: HttpResponse) -> ArticleOut:
+@router.post("/{article_slug}/publish", response={200: ArticleOut, **WRITE_ERRORS})
+def publish(request: CallerRequest, article_slug: str, response: HttpResponse) -> ArticleOut:
     """Publish the article to everyone who may see its services."""
     viewer = policy.viewer_for(request.auth)
-    knowledge.publish_article(actor=request.auth, article=get_article_for(viewer, slug))
-    return _respond(viewer, slug, response)
+    knowledge.publish_article(actor=request.auth, article=get_article_for(viewer, article_slug))
+    return _respond(viewer, article_slug, response)
 
 
-@router.post("/{slug}/unpublish", response={200: ArticleOut, **WRITE_ERRORS})
-def unpublish(request: CallerRequest, slug: str, response: HttpResponse) -> ArticleOut:
+@router.post("/{article_slug}/unpublish", response={200: ArticleOut, **WRITE_ERRORS})
+def unpublish(request: CallerRequest, article_slug: str, response: HttpResponse) -> ArticleOut:
     """Make the article a draft again, seen only by its team."""
     viewer = policy.viewer_for(request.auth)
-    knowledge.unpublish_article(actor=request.auth, article=get_article_for(viewer, slug))
-    return _respond(viewer, slug, response)
+    knowledge.unpublish_article(actor=request.auth, article=get_article_for(viewer, article_slug))
+    return _respond(viewer, article_slug, response)
 
 
 class PageQuery(Schema):
@@ -258,12 +258,14 @@ class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-@router.get("/{slug}/revisions", response={200: RevisionPage, **READ_ERRORS, 403: ErrorOut})
-def list_revisions(request: CallerRequest, slug: str, query: Query[PageQuery]) -> RevisionPage:
+@router.get("/{article_slug}/revisions", response={200: RevisionPage, **READ_ERRORS, 403: ErrorOut})
+def list_revisions(
+    request: CallerRequest, article_slug: str, query: Query[PageQuery]
+) -> RevisionPage:
     """Every saved revision, newest first: who, when, and the title and body they saved.
     For the owning team's agents and leads."""
     viewer = policy.viewer_for(request.auth)
-    article = get_article_for(viewer, slug)
+    article = get_article_for(viewer, article_slug)
     knowledge.check_article_editor(viewer, article)
     page = page_by_id(
         revisions_of(article), cursor=query.cursor, limit=query.limit, newest_first=True
@@ -273,13 +275,17 @@ def list_revisions(request: CallerRequest, slug: str, query: Query[PageQuery]) -
     )
 
 
-@router.post("/{slug}/revisions/{number}/restore", response={200: ArticleOut, **WRITE_ERRORS})
-def restore(request: CallerRequest, slug: str, number: int, response: HttpResponse) -> ArticleOut:
+@router.post(
+    "/{article_slug}/revisions/{number}/restore", response={200: ArticleOut, **WRITE_ERRORS}
+)
+def restore(
+    request: CallerRequest, article_slug: str, number: int, response: HttpResponse
+) -> ArticleOut:
     """Bring back revision ``number``'s title and body, saved as a new revision."""
     viewer = policy.viewer_for(request.auth)
-    article = get_article_for(viewer, slug)
+    article = get_article_for(viewer, article_slug)
     knowledge.restore_revision(actor=request.auth, article=article, number=number)
-    return _respond(viewer, slug, response)
+    return _respond(viewer, article_slug, response)
 
 
 def _helpful_out(viewer: policy.Viewer, slug: str) -> HelpfulOut:
@@ -291,17 +297,17 @@ def _helpful_out(viewer: policy.Viewer, slug: str) -> HelpfulOut:
     )
 
 
-@router.get("/{slug}/helpful", response={200: HelpfulOut, **READ_ERRORS})
-def helpful(request: CallerRequest, slug: str) -> HelpfulOut:
+@router.get("/{article_slug}/helpful", response={200: HelpfulOut, **READ_ERRORS})
+def helpful(request: CallerRequest, article_slug: str) -> HelpfulOut:
     """Your answer to "did this help?" and everyone's counts."""
-    return _helpful_out(policy.viewer_for(request.auth), slug)
+    return _helpful_out(policy.viewer_for(request.auth), article_slug)
 
 
-@router.put("/{slug}/helpful", response={200: HelpfulOut, **WRITE_ERRORS})
-def answer_helpful(request: CallerRequest, slug: str, payload: HelpfulIn) -> HelpfulOut:
+@router.put("/{article_slug}/helpful", response={200: HelpfulOut, **WRITE_ERRORS})
+def answer_helpful(request: CallerRequest, article_slug: str, payload: HelpfulIn) -> HelpfulOut:
     """Answer ``{"helpful": true}`` or ``false``; answering again replaces your answer."""
     viewer = policy.viewer_for(request.auth)
     knowledge.vote_on_article(
-        actor=request.auth, article=get_article_for(viewer, slug), helpful=payload.helpful
+        actor=request.auth, article=get_article_for(viewer, article_slug), helpful=payload.helpful
     )
-    return _helpful_out(viewer, slug)
+    return _helpful_out(viewer, article_slug)

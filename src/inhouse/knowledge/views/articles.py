@@ -152,11 +152,11 @@ def kb_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def article_detail(request: HttpRequest, article_slug: str) -> HttpResponse:
     """One article; opened from a request form (``?from_service=``) it is noted as a
     view that may become a deflection (``docs/knowledge.md``)."""
     viewer = viewer_or_404(request)
-    article = _article(viewer, slug)
+    article = _article(viewer, article_slug)
     from_service = _service_from_query(viewer, request.GET.get("from_service"))
     if from_service is not None:
         knowledge.record_view_from_form(viewer=viewer, article=article, service=from_service)
@@ -176,10 +176,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_vote(request: HttpRequest, slug: str) -> HttpResponse:
+def article_vote(request: HttpRequest, article_slug: str) -> HttpResponse:
     """Answer "did this help?" (``helpful=yes|no``); answering again changes the answer."""
     viewer = viewer_or_404(request)
-    article = _article(viewer, slug)
+    article = _article(viewer, article_slug)
     answer = request.POST.get("helpful")
     if answer not in {"yes", "no"}:
         messages.error(request, _("Choose yes or no."))
@@ -187,14 +187,14 @@ def article_vote(request: HttpRequest, slug: str) -> HttpResponse:
         with refused_as_404():
             knowledge.vote_on_article(actor=viewer.person, article=article, helpful=answer == "yes")
     if wants_partial(request):
-        article = _article(viewer, slug)
+        article = _article(viewer, article_slug)
         return render(
             request,
             "knowledge/articles/partials/vote.html",
             {"article": article, "my_vote": vote_of(viewer.person, article), "thanked": True},
         )
     messages.success(request, _("Thank you for telling us."))
-    return redirect("knowledge:article", slug=slug)
+    return redirect("knowledge:article", article_slug=article_slug)
 
 
 # --- the owning team's editor ----------------------------------------------------------------
@@ -226,16 +226,16 @@ def article_new(request: HttpRequest) -> HttpResponse:
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("Saved “%(title)s”.") % {"title": article.title})
-                return redirect("knowledge:article", slug=article.slug)
+                return redirect("knowledge:article", article_slug=article.slug)
         status = 400
     return render(request, "knowledge/articles/edit.html", {"form": form}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def article_edit(request: HttpRequest, article_slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
-    article = _editable(viewer, slug)
+    article = _editable(viewer, article_slug)
     initial = {
         "title": article.title,
         "body": article.body,
@@ -261,7 +261,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("Saved “%(title)s”.") % {"title": data["title"]})
-                return redirect("knowledge:article", slug=article.slug)
+                return redirect("knowledge:article", article_slug=article.slug)
         status = 400
     return render(
         request, "knowledge/articles/edit.html", {"form": form, "article": article}, status=status
@@ -270,33 +270,33 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_publish(request: HttpRequest, slug: str) -> HttpResponse:
+def article_publish(request: HttpRequest, article_slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
-    article = _editable(viewer, slug)
+    article = _editable(viewer, article_slug)
     with refused_as_404():
         knowledge.publish_article(actor=viewer.person, article=article)
     messages.success(request, _("Published. Everyone who may ask for its services sees it."))
-    return redirect("knowledge:article", slug=slug)
+    return redirect("knowledge:article", article_slug=article_slug)
 
 
 @login_required
 @require_POST
-def article_unpublish(request: HttpRequest, slug: str) -> HttpResponse:
+def article_unpublish(request: HttpRequest, article_slug: str) -> HttpResponse:
     viewer = viewer_or_404(request)
-    article = _editable(viewer, slug)
+    article = _editable(viewer, article_slug)
     with refused_as_404():
         knowledge.unpublish_article(actor=viewer.person, article=article)
     messages.success(request, _("Back to a draft: only your team sees it."))
-    return redirect("knowledge:article", slug=slug)
+    return redirect("knowledge:article", article_slug=article_slug)
 
 
 @login_required
 @require_GET
-def article_revisions(request: HttpRequest, slug: str) -> HttpResponse:
+def article_revisions(request: HttpRequest, article_slug: str) -> HttpResponse:
     """The revisions, newest first, and what changed between two (``?from=&to=``;
     by default the newest against the one before)."""
     viewer = viewer_or_404(request)
-    article = _editable(viewer, slug)
+    article = _editable(viewer, article_slug)
     revisions = list(revisions_of(article))
     newer_number = database_id(request.GET.get("to", "")) or article.revision_count
     older_number = database_id(request.GET.get("from", "")) or max(newer_number - 1, 1)
@@ -317,9 +317,9 @@ def article_revisions(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def revision_restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def revision_restore(request: HttpRequest, article_slug: str, number: int) -> HttpResponse:
     viewer = viewer_or_404(request)
-    article = _editable(viewer, slug)
+    article = _editable(viewer, article_slug)
     with refused_as_404():
         restored = knowledge.restore_revision(actor=viewer.person, article=article, number=number)
     messages.success(
@@ -327,7 +327,7 @@ def revision_restore(request: HttpRequest, slug: str, number: int) -> HttpRespon
         _("Revision %(old)d restored as revision %(new)d.")
         % {"old": number, "new": restored.revision_count},
     )
-    return redirect("knowledge:revisions", slug=slug)
+    return redirect("knowledge:revisions", article_slug=article_slug)
 
 
 # --- suggestions, the service page, the reply picker -------------------------------------------
@@ -392,16 +392,18 @@ def reply_picker(request: HttpRequest) -> HttpResponse:
 def markdown_link(request: HttpRequest, article: Article) -> str:
     """``[title](absolute url)``, with the brackets of the title escaped for Markdown."""
     title = article.title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    url = request.build_absolute_uri(reverse("knowledge:article", kwargs={"slug": article.slug}))
+    url = request.build_absolute_uri(
+        reverse("knowledge:article", kwargs={"article_slug": article.slug})
+    )
     return f"[{title}]({url})"
 
 
 @login_required
 @require_GET
-def picker_link(request: HttpRequest, slug: str) -> HttpResponse:
+def picker_link(request: HttpRequest, article_slug: str) -> HttpResponse:
     """The Markdown link text of one published article, as plain text."""
     viewer = _agent_or_404(request)
-    article = _article(viewer, slug)
+    article = _article(viewer, article_slug)
     if not article.is_published:
         raise Http404
     return HttpResponse(markdown_link(request, article), content_type="text/plain; charset=utf-8")
