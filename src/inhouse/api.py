@@ -353,11 +353,13 @@ def _mount_routers() -> None:
     from inhouse.knowledge.api.ideas import router as ideas_router
     from inhouse.feedback.api.kudos import router as kudos_router
     from inhouse.feedback.api.training import router as training_router
+    from inhouse.knowledge.api.articles import router as articles_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/articles", articles_router)
     api.add_router("/me", desk_me_router)
     api.add_router("/ideas", ideas_router)
     api.add_router("/", org_router)

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("inhouse.audit.urls")),
     path("ideas/", include("inhouse.knowledge.urls_ideas")),
     path("", include("inhouse.feedback.urls_kudos")),
+    path("kb/", include("inhouse.knowledge.urls_articles")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -27,6 +27,7 @@ from inhouse.catalog.models import (
 from inhouse.demo import catalog_data as data
 from inhouse.demo.feedback_kudos import populate_kudos_and_training
 from inhouse.demo.history import plan_history
+from inhouse.demo.knowledge_articles import create_demo_articles
 from inhouse.demo.knowledge_ideas import write_demo_ideas
 from inhouse.demo.people import DEMO_LOGIN_SHOWS, PlannedPerson, plan_people
 from inhouse.demo.world import load_world
@@ -86,6 +87,7 @@ def generate_demo(
         services = _create_services(teams)
         report("Organization", 3, 4)
         agreements = _create_agreements(teams, services, calendars)
+        create_demo_articles(services=services, seed=seed, now=now)
         report("Organization", 4, 4)
         world = load_world()
         plans = plan_history(world, seed=seed, count=request_count, now=now, progress=report)

@@ -57,6 +57,15 @@ def enqueue_retention() -> None:
         connection.close()
 
 
+def enqueue_deflection_settling() -> None:
+    from inhouse.knowledge.tasks import settle_article_deflections
+
+    try:
+        settle_article_deflections.enqueue()
+    finally:
+        connection.close()
+
+
 def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
     """Queues the SLA sweep now and then every ``every`` seconds until ``stop`` is set, and
     the retention run now and then daily (an idempotent task, so several workers may)."""
@@ -67,6 +76,11 @@ def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
         except Exception:  # noqa: BLE001
             # One failed enqueue (say, while the database restarts) must not end the schedule.
             logger.exception("Could not queue the SLA sweep; trying again in %g s", every)
+        try:
+            # Views of articles from a request form whose window passed become deflections.
+            enqueue_deflection_settling()
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not queue the deflection count; trying again in %g s", every)
         if time.monotonic() >= retention_due:
             try:
                 enqueue_retention()
