@@ -127,6 +127,8 @@ _OPERATIONS = {
     ("POST", "requests/<reference>/transfer"): "transfer",
     ("POST", "requests/<reference>/comments"): "comment on",
     ("POST", "requests/<reference>/attachments"): "attach a file to",
+    ("POST", "requests/<reference>/follow-ups"): "answer a follow-up of",
+    ("POST", "requests/<reference>/follow-ups/turn-off"): "turn off the follow-ups of",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -345,10 +347,12 @@ def _mount_routers() -> None:
     from inhouse.catalog.api import router as catalog_router
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
+    from inhouse.feedback.api.followups import router as followups_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
+    api.add_router("/requests", followups_router)
     api.add_router("/audit", audit_router)
     api.add_router("/me", desk_me_router)
     api.add_router("/", org_router)

@@ -226,6 +226,7 @@ class EventKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     BREACHED = "breached", _("SLA breached")
     LEGAL_HOLD_CHANGED = "legal_hold_changed", _("Legal hold changed")
+    FOLLOWED_UP = "followed_up", _("Answered a follow-up")
 
 
 class RequestEvent(models.Model):
@@ -298,6 +299,7 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
     NEW_REQUEST = "new_request", _("New request in your team's queue")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+    FOLLOW_UP = "follow_up", _("Follow-up after delivery")
 
 
 class NotificationChannel(models.TextChoices):
