@@ -6,9 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from tests.conftest import client_for
-from tests.desk.helpers import event_kinds, fresh, frozen_time, submit
-from tests.desk.test_api import bearer, post_json
 
 from inhouse import policy
 from inhouse.catalog.services import ServiceDetails, update_service
@@ -25,6 +22,9 @@ from inhouse.feedback.services.followups import (
     send_follow_up,
     turn_off_follow_ups,
 )
+from tests.conftest import client_for
+from tests.desk.helpers import event_kinds, fresh, frozen_time, submit
+from tests.desk.test_api import bearer, post_json
 
 # New Year's Eve late in the evening: the months step lands on the end of February.
 RESOLVED_AT = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
@@ -359,8 +359,8 @@ def test_the_api_lists_answers_and_turns_off_follow_ups(cast, printer):
 
         carl = post_json(carl, url, {"follow_up": first.pk, "still_working": "yes"})
         assert carl.status_code == 403
-        assert post_json(otto, url, {"follow_up": first.pk,
-                                                  "still_working": "yes"}).status_code == 404  # fmt: skip
+        hidden = post_json(otto, url, {"follow_up": first.pk, "still_working": "yes"})
+        assert hidden.status_code == 404
         bad = post_json(rita, url, {"follow_up": first.pk, "still_working": "meh"})
         assert bad.status_code == 400 and "still_working" in bad.json()["error"]["fields"]
         extra = post_json(
