@@ -6,11 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from inhouse import policy
 from inhouse.catalog.services import ServiceDetails, update_service
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from inhouse.desk.models import Comment, EventKind, Notification, NotificationKind, Status
+from inhouse.demo.generator import generate_demo
+from inhouse.desk.history_chain import check_histories
+from inhouse.desk.models import (
+    Comment,
+    EventKind,
+    Notification,
+    NotificationKind,
+    Request,
+    RequestEvent,
+    Status,
+)
 from inhouse.desk.selectors.history import history_entries
 from inhouse.desk.services import transition_request
 from inhouse.desk.services.notifications import set_notification_preferences
@@ -22,6 +33,7 @@ from inhouse.feedback.services.followups import (
     send_follow_up,
     turn_off_follow_ups,
 )
+from inhouse.sla.calendars import forget_business_calendars
 from tests.conftest import client_for
 from tests.desk.helpers import event_kinds, fresh, frozen_time, submit
 from tests.desk.test_api import bearer, post_json
@@ -450,3 +462,24 @@ def test_the_requester_turns_them_off_on_the_request_page(cast, printer):
         )
     assert "You turned follow-ups off for this request." in response.content.decode()
     assert FollowUpStatus.SCHEDULED not in statuses(request)
+
+
+# --- the demo -----------------------------------------------------------------------------
+
+
+def test_the_demo_has_answered_follow_ups_in_whole_histories(db, settings):
+    forget_business_calendars()
+    now = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
+    generate_demo(seed=3, request_count=400, now=now)
+
+    by_status = dict(
+        FollowUp.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    assert by_status.get(FollowUpStatus.ANSWERED, 0) > 20
+    assert by_status.get(FollowUpStatus.SCHEDULED, 0) > 0
+    answered = FollowUp.objects.filter(status=FollowUpStatus.ANSWERED)
+    assert not answered.filter(answered_at__gt=now).exists()
+    assert not answered.filter(still_working="no", request__status=Status.RESOLVED).exists()
+    assert RequestEvent.objects.filter(kind=EventKind.FOLLOWED_UP).count() == answered.count()
+    broken = [h.reference for h in check_histories(Request.objects.all()) if h.first_break]
+    assert broken == []
