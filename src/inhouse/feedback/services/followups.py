@@ -94,9 +94,11 @@ def schedule_follow_ups(request: Request, *, resolved_at: datetime) -> list[Foll
         .values_list("follow_up_cadence", "turned_off")
         .first()
     )
-    if row is None or not row[0] or row[1]:
+    if row is None:
         return []
-    cadence, _turned_off = row
+    cadence, turned_off = row
+    if not cadence or turned_off:
+        return []
     return FollowUp.objects.bulk_create(
         FollowUp(
             request_id=request.pk,
