@@ -132,6 +132,8 @@ _OPERATIONS = {
     ("DELETE", "ideas/<idea_id>/vote"): "take back a vote for",
     ("POST", "ideas/<idea_id>/comments"): "comment on",
     ("POST", "ideas/<idea_id>/status"): "set the status of",
+    ("POST", "requests/<reference>/follow-ups"): "answer a follow-up of",
+    ("POST", "requests/<reference>/follow-ups/turn-off"): "turn off the follow-ups of",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -354,10 +356,12 @@ def _mount_routers() -> None:
     from inhouse.feedback.api.kudos import router as kudos_router
     from inhouse.feedback.api.training import router as training_router
     from inhouse.knowledge.api.articles import router as articles_router
+    from inhouse.feedback.api.followups import router as followups_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
+    api.add_router("/requests", followups_router)
     api.add_router("/audit", audit_router)
     api.add_router("/articles", articles_router)
     api.add_router("/me", desk_me_router)

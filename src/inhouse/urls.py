@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("", include("inhouse.web.urls")),
     path("", include("inhouse.desk.urls_portal")),
+    path("", include("inhouse.feedback.urls_followups")),
     path("work/", include("inhouse.desk.urls_workspace")),
     # A team's calendars are among its lead's catalog pages, so they share the address.
     path("catalog/manage/<slug:team_slug>/calendars/", include("inhouse.sla.urls")),

@@ -319,6 +319,7 @@ def test_the_settings_page_offers_an_agent_every_kind_all_ticked_by_default(cast
         "reply",
         "waiting_on_you",
         "status",
+        "follow_up",
         "new_request",
         "requester_replied",
         "assigned",
@@ -346,7 +347,12 @@ def test_saving_the_settings_page_sets_ticked_on_and_unticked_off(cast):
     saved = dict(
         NotificationPreference.objects.filter(person=cast.alex).values_list("kind", "enabled")
     )
-    unticked = {"waiting_on_you": False, "new_request": False, "idea_status": False}
+    unticked = {
+        "waiting_on_you": False,
+        "idea_status": False,
+        "follow_up": False,
+        "new_request": False,
+    }
     assert saved == {kind: True for kind in ticked} | unticked
     html = client.get("/notifications/settings/").content.decode()
     assert "Your notification settings are saved." in html
@@ -381,6 +387,7 @@ def test_the_api_lists_the_callers_kinds_with_their_defaults(cast):
         "reply": True,
         "waiting_on_you": True,
         "status": True,
+        "follow_up": True,
         "new_request": True,
         "requester_replied": True,
         "assigned": True,
@@ -401,6 +408,7 @@ def test_the_api_lists_the_callers_kinds_with_their_defaults(cast):
         "waiting_on_you",
         "status",
         "idea_status",
+        "follow_up",
     }
 
 

@@ -64,6 +64,10 @@ def written(cast, request):
         EventKind.LEGAL_HOLD_CHANGED: events.legal_hold_changed(
             request_id=request.pk, actor_id=cast.lena.pk, at=AT, before=False, after=True
         ),
+        EventKind.FOLLOWED_UP: events.followed_up(
+            request_id=request.pk, actor_id=cast.rita.pk, at=AT, follow_up_id=4, step="2w",
+            still_working="no", reopened=True,
+        ),
     }  # fmt: skip
 
 
@@ -107,6 +111,8 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
                      None, AT),
         "legal_hold_changed": ("legal_hold_changed", {"legal_hold": [False, True]}, False,
                                cast.lena.pk, AT),
+        "followed_up": ("followed_up", {"follow_up": 4, "step": "2w", "still_working": "no",
+                                        "reopened": True}, True, cast.rita.pk, AT),
     }  # fmt: skip
 
 
@@ -209,6 +215,9 @@ def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
         ("Alex Tester", AT, "First response", []),
         ("Inhouse", AT, "SLA breached", ["Resolution"]),
         ("Lena Tester", AT, "Legal hold changed", ["not on hold → on hold"]),
+        ("Rita Tester", AT, "Answered a follow-up", [
+            "After 2 weeks: not working any more", "Reopened",
+        ]),
     ]  # fmt: skip
 
 

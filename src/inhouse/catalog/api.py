@@ -67,6 +67,7 @@ def get_service(request: CallerRequest, slug: str) -> ServiceDetailOut:
         default_priority=service.default_priority,
         priority_from=service.priority_from,
         offered_fields=service.offered_fields,
+        follow_up_cadence=service.follow_up_cadence,
         form=[FormFieldOut.model_validate(field) for field in service.form_fields.all()],
         agreement=_agreement_out(agreement),
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inhouse.catalog.models import (
     MAX_RETENTION_DAYS,
+    TWO_TWO_TWO,
     Agreement,
     FieldKind,
     FormField,
@@ -111,6 +112,18 @@ class ServiceForm(forms.Form):
         ),
     )
 
+    follow_up_cadence = forms.CharField(
+        label=_("Follow-ups after delivery"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": ", ".join(TWO_TWO_TWO)}),
+        help_text=_(
+            "Check in with the requester this long after resolution: d days, w weeks, "
+            "m months, e.g. %(cadence)s. Leave empty to ask none."
+        )
+        % {"cadence": ", ".join(TWO_TWO_TWO)},
+    )
+
     def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
         if service is not None and "initial" not in kwargs:
             kwargs["initial"] = {
@@ -127,6 +140,7 @@ class ServiceForm(forms.Form):
                 "confidential": service.confidential,
                 "is_active": service.is_active,
                 "retention_days": service.retention_days,
+                "follow_up_cadence": ", ".join(service.follow_up_cadence),
             }
         super().__init__(*args, **kwargs)
         teams = cast(forms.ModelMultipleChoiceField, self.fields["visible_to_teams"])
@@ -142,6 +156,11 @@ class ServiceForm(forms.Form):
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(_("This address is taken by the catalog itself."))
         return slug
+
+    def clean_follow_up_cadence(self) -> list[str]:
+        """ "2d, 2w, 2m" → ["2d", "2w", "2m"]; the service judges the steps."""
+        text = self.cleaned_data["follow_up_cadence"].lower()
+        return [step for step in re.split(r"[\s,;]+", text) if step]
 
     def details(self) -> ServiceDetails:
         data = self.cleaned_data
@@ -159,6 +178,7 @@ class ServiceForm(forms.Form):
             standard_fields=data["standard_fields"],
             is_active=data["is_active"],
             retention_days=data["retention_days"],
+            follow_up_cadence=data["follow_up_cadence"],
         )
 
 

@@ -1,8 +1,11 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from inhouse.org.models import PersonKind, Team
 
@@ -56,6 +59,49 @@ def default_standard_fields() -> list[str]:
     return [StandardField.CUSTOMER_TEAM, StandardField.REQUESTER]
 
 
+# One follow-up step: how long after resolution, in days, weeks or months ("2w").
+FOLLOW_UP_STEP = re.compile(r"^([1-9][0-9]?)([dwm])$")
+FOLLOW_UP_UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
+MAX_FOLLOW_UPS = 5
+# The 2-2-2 cadence a lead is offered: 2 days, 2 weeks and 2 months after resolution.
+TWO_TWO_TWO = ("2d", "2w", "2m")
+
+
+def follow_up_step_text(step: str) -> str:
+    """ "2w" → "2 weeks": a cadence step in words; anything else as it is."""
+    match = FOLLOW_UP_STEP.match(step)
+    if match is None:
+        return step
+    count = int(match[1])
+    words = {
+        "d": ngettext("%(count)d day", "%(count)d days", count),
+        "w": ngettext("%(count)d week", "%(count)d weeks", count),
+        "m": ngettext("%(count)d month", "%(count)d months", count),
+    }
+    return words[match[2]] % {"count": count}
+
+
+def follow_up_cadence_problem(steps: list[str]) -> str | None:
+    """Why ``steps`` is no cadence (each a step, at most five, each later than the one
+    before, none beyond a year), or ``None`` when it is one; empty asks no follow-ups."""
+    if len(steps) > MAX_FOLLOW_UPS:
+        return f"Ask at most {MAX_FOLLOW_UPS} follow-ups."
+    approximate_days = []
+    for step in steps:
+        match = FOLLOW_UP_STEP.match(step)
+        if match is None:
+            return f"'{step}' is no step: write a number and d, w or m, like 2d, 2w, 2m."
+        approximate_days.append(int(match[1]) * FOLLOW_UP_UNIT_DAYS[match[2]])
+    if any(
+        later <= earlier
+        for earlier, later in zip(approximate_days, approximate_days[1:], strict=False)
+    ):
+        return "List the steps from the earliest to the latest, each later than the one before."
+    if approximate_days and approximate_days[-1] > 366:
+        return "Ask the last follow-up within a year of the resolution."
+    return None
+
+
 class Service(models.Model):
     """Something a provider team offers to the rest of the organization."""
 
@@ -94,6 +140,9 @@ class Service(models.Model):
     )
     # StandardField values the request form offers, besides the priority's questions.
     standard_fields = models.JSONField(default=default_standard_fields, blank=True)
+    # Check-ins with the requester after delivery, as steps after resolution ("2d", "2w",
+    # "2m"; ``follow_up_cadence_problem``); empty asks none.
+    follow_up_cadence = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -116,6 +165,9 @@ class Service(models.Model):
             raise ValidationError(
                 {"standard_fields": _("Unknown standard fields: %s") % ", ".join(sorted(unknown))}
             )
+        problem = follow_up_cadence_problem(list(self.follow_up_cadence))
+        if problem:
+            raise ValidationError({"follow_up_cadence": problem})
 
     @property
     def offered_fields(self) -> list[str]:

@@ -45,6 +45,10 @@ class ServiceOut(Schema):
         description="The standard fields of POST /requests this service accepts besides "
         "service, subject, description, form_answers and parent; any other is a 400"
     )
+    follow_up_cadence: list[str] = Field(
+        description="When the requester is asked how it went after resolution: steps in "
+        "days, weeks or months (2d, 2w, 2m); empty asks no follow-ups"
+    )
 
 
 class ServiceDetailOut(ServiceOut):

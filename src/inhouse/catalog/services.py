@@ -31,6 +31,7 @@ from inhouse.catalog.models import (
     StandardField,
     Visibility,
     default_standard_fields,
+    follow_up_cadence_problem,
 )
 from inhouse.catalog.snapshot import catalog_changed
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -66,6 +67,8 @@ class ServiceDetails:
     is_active: bool = True
     # Days a closed or cancelled confidential case is kept; None keeps it for good.
     retention_days: int | None = None
+    # Follow-ups after resolution ("2d", "2w", "2m"); empty asks none.
+    follow_up_cadence: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,9 @@ def _check_service(details: ServiceDetails, *, current: Service | None) -> dict[
             errors["retention_days"] = f"Keep cases between 1 and {MAX_RETENTION_DAYS} days."
         elif not details.confidential:
             errors["retention_days"] = str(RETENTION_NEEDS_CONFIDENTIAL)
+    cadence_problem = follow_up_cadence_problem(list(details.follow_up_cadence))
+    if cadence_problem:
+        errors["follow_up_cadence"] = cadence_problem
     return errors
 
 
@@ -199,6 +205,7 @@ def _apply_service(service: Service, details: ServiceDetails) -> None:
     ]
     service.is_active = details.is_active
     service.retention_days = details.retention_days
+    service.follow_up_cadence = list(details.follow_up_cadence)
 
 
 _SERVICE_FIELDS = [
@@ -214,6 +221,7 @@ _SERVICE_FIELDS = [
     "standard_fields",
     "is_active",
     "retention_days",
+    "follow_up_cadence",
 ]
 
 

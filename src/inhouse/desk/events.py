@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from inhouse.catalog.models import Priority
+from inhouse.catalog.models import Priority, follow_up_step_text
 from inhouse.desk import history_chain
 from inhouse.desk.models import EventKind, Request, RequestEvent, Status
 from inhouse.org.models import Person, Team
@@ -242,6 +242,28 @@ def legal_hold_changed(
     )  # fmt: skip
 
 
+def followed_up(
+    *,
+    request_id: int,
+    actor_id: int,
+    at: datetime,
+    follow_up_id: int,
+    step: str,
+    still_working: str,
+    reopened: bool,
+) -> RequestEvent:
+    """The requester answered the follow-up of cadence ``step`` ("2w"): whether it still
+    works (yes, partly, no) and whether that reopened the request; the texts stay on the
+    follow-up (``feedback.FollowUp``)."""
+    return _event(
+        EventKind.FOLLOWED_UP, request_id=request_id, actor_id=actor_id, at=at,
+        data={
+            "follow_up": follow_up_id, "step": step, "still_working": still_working,
+            "reopened": reopened,
+        },
+    )  # fmt: skip
+
+
 # --- the reader ---------------------------------------------------------------------------------
 
 
@@ -347,6 +369,18 @@ _CHANGES: dict[str, Callable[[dict[str, Any], _Names], list[str]]] = {
     ],
     EventKind.WATCHER_ADDED: lambda data, names: [names.person(data.get("watcher"))],
     EventKind.BREACHED: lambda data, names: [_label(ClockKind, data.get("clock"))],
+    EventKind.FOLLOWED_UP: lambda data, names: [
+        _("After %(step)s: %(answer)s")
+        % {
+            "step": follow_up_step_text(str(data.get("step", "?"))),
+            "answer": {
+                "yes": _("still working"),
+                "partly": _("partly working"),
+                "no": _("not working any more"),
+            }.get(data.get("still_working", ""), "?"),
+        },
+        *([_("Reopened")] if data.get("reopened") else []),
+    ],
     EventKind.LEGAL_HOLD_CHANGED: lambda data, names: _arrow(
         _pair(data, "legal_hold"), lambda held: _("on hold") if held else _("not on hold")
     ),

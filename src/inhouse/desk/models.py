@@ -226,6 +226,7 @@ class EventKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     BREACHED = "breached", _("SLA breached")
     LEGAL_HOLD_CHANGED = "legal_hold_changed", _("Legal hold changed")
+    FOLLOWED_UP = "followed_up", _("Answered a follow-up")
 
 
 class RequestEvent(models.Model):
@@ -301,6 +302,7 @@ class NotificationKind(models.TextChoices):
     IDEA_STATUS = "idea_status", _("An idea you follow changed status")
     KUDOS_DIGEST = "kudos_digest", _("Kudos your reports received this week")
     TRAINING_REMINDER = "training_reminder", _("A training session you signed up for is soon")
+    FOLLOW_UP = "follow_up", _("Follow-up after delivery")
 
 
 class NotificationChannel(models.TextChoices):

@@ -42,6 +42,7 @@ REQUESTER_KINDS = (
     NotificationKind.WAITING_ON_YOU,
     NotificationKind.STATUS,
     NotificationKind.IDEA_STATUS,
+    NotificationKind.FOLLOW_UP,
 )
 # Kinds about the queues of teams a person works in as agent or lead.
 PROVIDER_KINDS = (
@@ -64,6 +65,10 @@ KIND_EXPLANATIONS: dict[str, Promise] = {
     NotificationKind.STATUS: gettext_lazy("A request you asked for or watch changes status."),
     NotificationKind.IDEA_STATUS: gettext_lazy(
         "The team owning an idea you proposed or voted for changes its status."
+    ),
+    NotificationKind.FOLLOW_UP: gettext_lazy(
+        "Some time after a request you asked for was resolved, its team asks whether it still "
+        "works. Switched off, you are asked no more follow-ups."
     ),
     NotificationKind.NEW_REQUEST: gettext_lazy(
         "A new request arrives in the queue of a team you work in."
@@ -192,6 +197,9 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     NotificationKind.TRAINING_REMINDER: lambda p: (
         _("Reminder: the training session “%(title)s” by %(team)s starts within a day") % p
+    ),
+    NotificationKind.FOLLOW_UP: lambda p: (
+        _("Is %(reference)s still working? %(team)s would like to know: %(subject)s") % p
     ),
 }
 

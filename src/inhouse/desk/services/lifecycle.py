@@ -25,6 +25,7 @@ from inhouse.desk.services._common import (
     write_comment,
 )
 from inhouse.desk.services.links import change_external_ref, replace_blockers
+from inhouse.feedback.services import followups
 from inhouse.org.models import Person
 from inhouse.sla import services as clocks
 from inhouse.sla.models import ClockKind
@@ -84,6 +85,7 @@ def apply_status(request: Request, actor: Person | None, to: str, *, at: datetim
     elif to == Status.IN_PROGRESS and before == Status.RESOLVED:
         request.resolved_at = None
     request.status = to
+    followups.follow_status_change(request, before=before, to=to, at=at)
     events.record(
         request,
         events.status_changed(
@@ -104,8 +106,19 @@ def mark_first_response(request: Request, actor: Person, *, at: datetime) -> Non
     events.record(request, events.first_response(request_id=request.pk, actor_id=actor.pk, at=at))
 
 
-def _check_transition(viewer: policy.Viewer, request: Request, to: str) -> None:
+def _check_transition(
+    viewer: policy.Viewer, request: Request, to: str, *, follow_up_reopen: bool = False
+) -> None:
     allowed = policy.transitions_for(viewer, request)
+    if (
+        follow_up_reopen
+        and to == Status.IN_PROGRESS
+        and request.status == Status.RESOLVED
+        and request.requester_id == viewer.person_id
+    ):
+        # A follow-up the service sent asked whether it still works: its requester's
+        # "no" reopens after the usual reopen window too (docs/followups.md).
+        allowed = [*allowed, Status.IN_PROGRESS]
     if to not in allowed:
         if to in policy.TRANSITIONS[request.status] and not allowed:
             raise PermissionDenied("You cannot change the status of this request.")
@@ -155,8 +168,13 @@ def transition_request(
     comment: str | None = None,
     expected_version: int | None = None,
     channel: str = Channel.PORTAL,
+    follow_up_reopen: bool = False,
 ) -> Request:
-    """Move a request along its lifecycle, optionally with a public comment."""
+    """Move a request along its lifecycle, optionally with a public comment.
+
+    ``follow_up_reopen``: the requester's answer to a follow-up reopens it
+    (``feedback.services.followups.answer_follow_up``), also past the reopen window.
+    """
     viewer = require_view(actor, request)
     if to not in Status.values:
         raise InvalidInput(
@@ -167,7 +185,7 @@ def transition_request(
     now = timezone.now()
     with transaction.atomic():
         request = lock(request, expected_version, viewer=viewer)
-        _check_transition(viewer, request, to)
+        _check_transition(viewer, request, to, follow_up_reopen=follow_up_reopen)
         if comment:
             works_it = policy.can_work_request(viewer, request)
             write_comment(

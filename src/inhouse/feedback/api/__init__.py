@@ -1,0 +1,1 @@
+"""The feedback routers of /api/v1/, one module per topic, mounted in ``inhouse.api``."""

@@ -1,0 +1,1 @@
+"""Changes of feedback state, one module per topic."""

@@ -1,5 +1,6 @@
-"""`inhouse worker`: runs queued background tasks, queues the SLA sweep every minute and
-the removal of confidential cases past their retention period once a day.
+"""`inhouse worker`: runs queued background tasks, queues the SLA sweep and the due
+follow-ups every minute and the removal of confidential cases past their retention
+period once a day.
 
 Any number of workers may run at once: the database backend claims each task
 row for one worker, and the sweep marks each clock with a conditional UPDATE,
@@ -66,6 +67,15 @@ def enqueue_deflection_settling() -> None:
         connection.close()
 
 
+def enqueue_follow_ups() -> None:
+    from inhouse.feedback.tasks_followups import send_follow_ups
+
+    try:
+        send_follow_ups.enqueue()
+    finally:
+        connection.close()
+
+
 def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
     """Queues the SLA sweep now and then every ``every`` seconds until ``stop`` is set, and
     the retention run now and then daily (an idempotent task, so several workers may)."""
@@ -81,6 +91,10 @@ def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
             enqueue_deflection_settling()
         except Exception:  # noqa: BLE001
             logger.exception("Could not queue the deflection count; trying again in %g s", every)
+        try:
+            enqueue_follow_ups()
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not queue the follow-ups; trying again in %g s", every)
         if time.monotonic() >= retention_due:
             try:
                 enqueue_retention()
@@ -135,6 +149,9 @@ class Command(BaseCommand):
         if once:
             swept = sweep_now()
             self.stdout.write("Swept SLA clocks: " + describe_counts(swept) + ".")
+            from inhouse.feedback.tasks_followups import send_follow_ups
+
+            self.stdout.write(f"Follow-ups sent: {send_follow_ups.call()}.")
             # Other backends run tasks as they are queued, or in their own workers.
             if is_database_backend:
                 self.worker(interval=0, batch=True).run()
