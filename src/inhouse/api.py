@@ -345,12 +345,14 @@ def _mount_routers() -> None:
     from inhouse.catalog.api import router as catalog_router
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
+    from inhouse.feedback.api.surveys import router as surveys_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
     api.add_router("/audit", audit_router)
     api.add_router("/me", desk_me_router)
+    api.add_router("/surveys", surveys_router)
     api.add_router("/", org_router)
 
 

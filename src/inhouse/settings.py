@@ -179,6 +179,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 REOPEN_WINDOW_DAYS = int(os.environ.get("INHOUSE_REOPEN_WINDOW_DAYS", "14"))
 # A clock this close to its due time (as a share of its target) counts as at risk.
 SLA_AT_RISK_SHARE = float(os.environ.get("INHOUSE_SLA_AT_RISK_SHARE", "0.2"))
+# Survey and feedback figures are shown only for groups of at least this many respondents.
+FEEDBACK_MIN_GROUP_SIZE = int(os.environ.get("INHOUSE_FEEDBACK_MIN_GROUP_SIZE", "5"))
 # Mounts /bench/insert, the bare baseline `make bench` compares the API against.
 BENCH_ENDPOINTS = env_bool("INHOUSE_BENCH_ENDPOINTS", False)
 if PRODUCTION and BENCH_ENDPOINTS:

@@ -298,6 +298,8 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
     NEW_REQUEST = "new_request", _("New request in your team's queue")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+    SURVEY_INVITATION = "survey_invitation", _("A team asks how well it serves you")
+    SURVEY_REMINDER = "survey_reminder", _("A survey you have not answered closes soon")
 
 
 class NotificationChannel(models.TextChoices):

@@ -67,7 +67,7 @@ def _wants(kind: str, channel: str) -> Coalesce:
 def notify(
     audience: Q,
     *,
-    request: Request,
+    request: Request | None,
     kind: str,
     params: dict[str, Any],
     actor: Person | None = None,

@@ -1,5 +1,6 @@
-"""`inhouse worker`: runs queued background tasks, queues the SLA sweep every minute and
-the removal of confidential cases past their retention period once a day.
+"""`inhouse worker`: runs queued background tasks, queues the SLA sweep and the survey
+notices every minute and the removal of confidential cases past their retention period
+once a day.
 
 Any number of workers may run at once: the database backend claims each task
 row for one worker, and the sweep marks each clock with a conditional UPDATE,
@@ -57,8 +58,18 @@ def enqueue_retention() -> None:
         connection.close()
 
 
+def enqueue_survey_notices() -> None:
+    from inhouse.feedback.tasks import send_survey_notices
+
+    try:
+        send_survey_notices.enqueue()
+    finally:
+        connection.close()
+
+
 def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
-    """Queues the SLA sweep now and then every ``every`` seconds until ``stop`` is set, and
+    """Queues the SLA sweep and the survey notices now and then every ``every`` seconds
+    until ``stop`` is set, and
     the retention run now and then daily (an idempotent task, so several workers may)."""
     retention_due = time.monotonic()
     while not stop.is_set():
@@ -67,6 +78,10 @@ def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
         except Exception:  # noqa: BLE001
             # One failed enqueue (say, while the database restarts) must not end the schedule.
             logger.exception("Could not queue the SLA sweep; trying again in %g s", every)
+        try:
+            enqueue_survey_notices()
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not queue the survey notices; trying again in %g s", every)
         if time.monotonic() >= retention_due:
             try:
                 enqueue_retention()
@@ -81,6 +96,13 @@ def sweep_now() -> dict[str, int]:
     from inhouse.sla.tasks import sweep_clocks
 
     return sweep_clocks.call()
+
+
+def survey_notices_now() -> dict[str, int]:
+    """Sends the due survey invitations and reminders in this process."""
+    from inhouse.feedback.tasks import send_survey_notices
+
+    return send_survey_notices.call()
 
 
 def describe_counts(counts: dict[str, int]) -> str:
@@ -121,6 +143,7 @@ class Command(BaseCommand):
         if once:
             swept = sweep_now()
             self.stdout.write("Swept SLA clocks: " + describe_counts(swept) + ".")
+            self.stdout.write("Survey notices: " + describe_counts(survey_notices_now()) + ".")
             # Other backends run tasks as they are queued, or in their own workers.
             if is_database_backend:
                 self.worker(interval=0, batch=True).run()

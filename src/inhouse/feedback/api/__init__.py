@@ -1,0 +1,1 @@
+"""The feedback API, one router per topic."""

@@ -1,0 +1,1 @@
+"""Reads of feedback, one module per topic."""

@@ -1,0 +1,1 @@
+"""Changes of feedback, one module per topic."""
