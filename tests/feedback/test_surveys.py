@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from inhouse import policy
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
+from inhouse.demo.feedback_surveys import LOVED_TEAM, STRUGGLING_TEAM
+from inhouse.demo.generator import generate_demo
 from inhouse.desk.models import Notification, NotificationKind
 from inhouse.desk.notifications import render
 from inhouse.feedback.models import Survey, SurveyAnswer, SurveyInvitation
@@ -30,7 +32,7 @@ from inhouse.feedback.services.surveys import (
     send_due_survey_notices,
 )
 from inhouse.feedback.tasks import send_survey_notices
-from inhouse.org.models import MembershipRole
+from inhouse.org.models import MembershipRole, Person, Team
 from tests.conftest import client_for
 from tests.desk.helpers import frozen_time, submit
 from tests.factories import make_person
@@ -369,41 +371,44 @@ def test_results_appear_only_once_the_survey_has_closed(cast, settings):
 
 def test_a_group_below_the_minimum_shows_no_figure_or_comment(cast, settings):
     settings.FEEDBACK_MIN_GROUP_SIZE = 3
-    marketers = _marketers(cast, 2)
     survey = _open(_schedule(cast))
-    for person in [cast.rita, cast.carl, *marketers]:
-        _answer(person, survey, recommend=9, comment=f"From {person.pk}")
+    _answer(cast.rita, survey, recommend=9, comment="Marketing is happy")
     _answer(cast.otto, survey, recommend=0, comment="The lone voice of Finance")
     _close(survey)
 
     results = survey_results(policy.viewer_for(cast.lena), cast.service_desk, survey.pk)
 
-    assert [group.label for group in results.groups] == ["Marketing"]
-    assert results.groups[0].respondents == 4 and results.groups[0].nps == 100.0
-    assert results.hidden_teams == ["Finance"]
-    # The overall would give Finance away (overall less Marketing), so it is hidden too.
-    assert results.overall.shown is False
-    every_comment = [c for group in [results.overall, *results.groups] for c in group.comments]
-    assert "The lone voice of Finance" not in every_comment
+    assert results.groups == []
+    assert results.hidden_teams == ["Finance", "Marketing"]
+    assert results.overall.shown is False and results.overall.nps is None
+    assert results.overall.comments == []
 
 
-def test_small_teams_are_pooled_when_the_pool_is_large_enough(cast, settings):
-    settings.FEEDBACK_MIN_GROUP_SIZE = 2
+def test_small_teams_pool_with_the_smallest_shown_team_so_the_overall_shows(cast, settings):
+    settings.FEEDBACK_MIN_GROUP_SIZE = 3
+    marketers = _marketers(cast, 2)
+    hr_people = [make_person(f"hr{number}", team=cast.hr) for number in range(3)]
     survey = _open(
-        _schedule(cast, customer_team_ids=[cast.marketing.pk, cast.finance.pk, cast.facilities.pk])
+        _schedule(cast, customer_team_ids=[cast.marketing.pk, cast.finance.pk, cast.hr.pk])
     )
-    make_person("fin2", team=cast.finance)
-    _open(survey)
-    _answer(cast.rita, survey, recommend=10)
-    _answer(cast.carl, survey, recommend=8)
-    _answer(cast.otto, survey, recommend=3)
+    for person in [cast.rita, cast.carl, *marketers]:
+        _answer(person, survey, recommend=9, comment=f"Marketing {person.pk}")
+    for person in hr_people:
+        _answer(person, survey, recommend=7)
+    _answer(cast.otto, survey, recommend=0, comment="The lone voice of Finance")
     _close(survey)
 
     results = survey_results(policy.viewer_for(cast.lena), cast.service_desk, survey.pk)
 
-    assert [(g.label, g.respondents) for g in results.groups] == [("Marketing", 2)]
-    assert results.overall.shown is False
-    assert results.hidden_teams == ["Finance"]
+    # Finance alone (1) is too few; HR (3) joins it, so neither is shown on its own.
+    assert [(g.label, g.respondents) for g in results.groups] == [
+        ("Marketing", 4),
+        ("Other customer teams, together", 4),
+    ]
+    assert "The lone voice of Finance" not in results.groups[0].comments
+    assert results.groups[1].nps == -25.0
+    assert results.overall.respondents == 8 and results.overall.nps == 37.5
+    assert results.hidden_teams == []
 
 
 def test_round_over_round_shows_the_teams_previous_score(cast, settings):
@@ -454,18 +459,22 @@ def test_nps_is_the_share_of_promoters_less_the_share_of_detractors(scores):
     st.integers(1, 6),
 )
 def test_no_shown_group_is_below_the_minimum_and_the_overall_never_gives_one_away(sizes, minimum):
-    by_team = {team: list(range(size)) for team, size in sizes.items()}
+    by_team = {team: [(team, n) for n in range(size)] for team, size in sizes.items()}
     grouping = group_answers(by_team, minimum=minimum)
 
     assert all(len(rows) >= minimum for rows in grouping.teams.values())
     assert grouping.pooled is None or len(grouping.pooled) >= minimum
-    shown = sum(map(len, grouping.teams.values())) + len(grouping.pooled or [])
+    shown = [row for rows in grouping.teams.values() for row in rows] + (grouping.pooled or [])
     total = sum(sizes.values())
+    # Every answer is in exactly one group; a team shown alone is never in the pool too.
+    assert len(shown) == len(set(shown))
+    assert not set(grouping.teams) & {team for team, _ in grouping.pooled or []}
+    assert grouping.overall_shown == (total >= minimum)
     if grouping.overall_shown:
         # Every answer sits in a shown group: the overall reveals nothing new.
-        assert shown == total and total >= minimum
-    hidden = {team for team, size in sizes.items() if 0 < size < minimum}
-    assert grouping.hidden_team_ids == (frozenset() if grouping.pooled is not None else hidden)
+        assert len(shown) == total
+    else:
+        assert grouping.teams == {} and grouping.pooled is None
 
 
 def test_nps_of_no_scores_is_refused():
@@ -575,3 +584,26 @@ def test_the_api_schedules_lists_answers_once_and_gives_results(cast, settings):
     assert (
         outsider.get(f"/api/v1/surveys/{survey_id}/results?team=it-service-desk").status_code == 404
     )
+
+
+# --- the demo ------------------------------------------------------------------------
+
+
+def test_the_demo_has_two_rounds_with_one_team_loved_and_one_struggling(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate_demo(seed=3, request_count=1_000, now=NOW)
+    admin = policy.viewer_for(Person.objects.filter(is_org_admin=True).first())
+
+    def overall_scores(slug):
+        team = Team.objects.get(slug=slug)
+        rows = surveys_of_team(admin, team, now=NOW)
+        assert [row.closed for row in rows] == [True, True]
+        return [row.nps for row in reversed(rows)]
+
+    loved, struggling = overall_scores(LOVED_TEAM), overall_scores(STRUGGLING_TEAM)
+    assert all(score is not None and score > 50 for score in loved)
+    assert all(score is not None and score < 0 for score in struggling)
+    # The struggling team improves a little from one round to the next.
+    assert struggling[1] > struggling[0]
+    # No invitation of the demo names an answer, and every used one has its answer somewhere.
+    assert SurveyInvitation.objects.filter(used=True).count() == SurveyAnswer.objects.count()

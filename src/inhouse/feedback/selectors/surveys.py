@@ -4,10 +4,12 @@ Results keep answers anonymous by showing nothing about a group of fewer than
 ``settings.FEEDBACK_MIN_GROUP_SIZE`` respondents (``group_answers`` holds the rule):
 
 - a customer team with enough answers is shown on its own;
-- customer teams with too few are pooled into "other customer teams", shown only
-  when the pool is large enough;
-- the overall figure is shown only when every answer sits in a shown group, since
-  the overall less the shown teams would otherwise give away the small ones.
+- customer teams with too few are pooled into "other customer teams"; when the
+  pool is itself too small, the smallest shown team joins it, so the pool can be
+  shown;
+- the overall figure is shown once there are enough answers in all: every answer
+  then sits in a shown group, so the overall less the shown teams gives away
+  nothing that is not shown anyway.
 
 Results appear once the survey has closed: figures that move while it is open
 would let a lead who watches them tell what the person who just answered said.
@@ -68,17 +70,25 @@ class Grouping:
 
 
 def group_answers(by_team: Mapping[int, Sequence[T]], *, minimum: int) -> Grouping:
-    """Split ``by_team`` (answers per customer team id) by the minimum-group rule above."""
+    """Split ``by_team`` (answers per customer team id) by the minimum-group rule above.
+
+    When the small teams together are still too few, the smallest shown team joins
+    their pool (and is no longer shown on its own), so the overall can be shown
+    without giving the small teams away.
+    """
     teams = {team: list(rows) for team, rows in by_team.items() if len(rows) >= minimum}
-    small = {team: list(rows) for team, rows in by_team.items() if 0 < len(rows) < minimum}
-    pool = [row for rows in small.values() for row in rows]
+    small = [team for team, rows in by_team.items() if 0 < len(rows) < minimum]
+    pool = [row for team in small for row in by_team[team]]
+    while pool and len(pool) < minimum and teams:
+        smallest = min(teams, key=lambda team: (len(teams[team]), team))
+        pool.extend(teams.pop(smallest))
     pooled = pool if len(pool) >= minimum else None
     total = sum(len(rows) for rows in by_team.values())
     return Grouping(
         teams=teams,
         pooled=pooled,
         hidden_team_ids=frozenset() if pooled is not None else frozenset(small),
-        overall_shown=total >= minimum and (not small or pooled is not None),
+        overall_shown=total >= minimum,
     )
 
 
