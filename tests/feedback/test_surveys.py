@@ -1,7 +1,7 @@
 """Relationship surveys: scheduling, invitations and the reminder, one anonymous answer
 per person, and results that never show a group smaller than the minimum."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -133,6 +133,7 @@ def test_a_period_without_requests_is_refused_in_words(cast):
     [
         ({"title": "  "}, "title"),
         ({"opens_on": TODAY - timedelta(days=1)}, "opens_on"),
+        ({"opens_on": date(9999, 12, 30), "closes_on": date(9999, 12, 31)}, "opens_on"),
         ({"closes_on": TODAY}, "closes_on"),
         ({"closes_on": TODAY + timedelta(days=200)}, "closes_on"),
         ({"customer_team_ids": []}, "customer_teams"),

@@ -49,6 +49,7 @@ MAX_OWN_TEXT = 2000
 # a quarter, and it is no longer one round.
 MIN_OPEN_DAYS = 1
 MAX_OPEN_DAYS = 92
+MAX_DAYS_AHEAD = 366
 DRIVERS = ("timeliness", "quality", "communication", "ease_of_asking")
 
 
@@ -156,6 +157,8 @@ def schedule_survey(
         errors["title"] = f"At most {MAX_TITLE} characters."
     if opens_on < today:
         errors["opens_on"] = "A survey cannot open in the past."
+    elif opens_on > today + timedelta(days=MAX_DAYS_AHEAD):
+        errors["opens_on"] = "Schedule a survey at most a year ahead."
     open_days = (closes_on - opens_on).days + 1
     if open_days < MIN_OPEN_DAYS + 1:
         errors["closes_on"] = "Close the survey at least a day after it opens."
