@@ -357,6 +357,7 @@ def _mount_routers() -> None:
     from inhouse.feedback.api.training import router as training_router
     from inhouse.knowledge.api.articles import router as articles_router
     from inhouse.feedback.api.followups import router as followups_router
+    from inhouse.feedback.api.surveys import router as surveys_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
@@ -366,6 +367,7 @@ def _mount_routers() -> None:
     api.add_router("/articles", articles_router)
     api.add_router("/me", desk_me_router)
     api.add_router("/ideas", ideas_router)
+    api.add_router("/surveys", surveys_router)
     api.add_router("/", org_router)
     api.add_router("/kudos", kudos_router)
     api.add_router("/training", training_router)

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("work/", include("inhouse.desk.urls_workspace")),
     # A team's calendars are among its lead's catalog pages, so they share the address.
     path("catalog/manage/<slug:team_slug>/calendars/", include("inhouse.sla.urls")),
+    path("", include("inhouse.feedback.urls_surveys")),
     path("catalog/", include("inhouse.catalog.urls")),
     path("org/", include("inhouse.web.urls_org")),
     path("audit/", include("inhouse.audit.urls")),

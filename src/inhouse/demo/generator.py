@@ -27,6 +27,7 @@ from inhouse.catalog.models import (
 from inhouse.demo import catalog_data as data
 from inhouse.demo.feedback_kudos import populate_kudos_and_training
 from inhouse.demo.feedback_followups import add_follow_ups
+from inhouse.demo.feedback_surveys import write_survey_rounds
 from inhouse.demo.history import plan_history
 from inhouse.demo.knowledge_articles import create_demo_articles
 from inhouse.demo.knowledge_ideas import write_demo_ideas
@@ -96,6 +97,7 @@ def generate_demo(
         write_demo_ideas(seed=seed, now=now)
         populate_kudos_and_training(seed=seed, now=now)
         totals.events += add_follow_ups(seed=seed, now=now)
+        write_survey_rounds(seed=seed, now=now)
     return DemoSummary(
         people=people,
         teams=len(teams),

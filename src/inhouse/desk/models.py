@@ -303,6 +303,8 @@ class NotificationKind(models.TextChoices):
     KUDOS_DIGEST = "kudos_digest", _("Kudos your reports received this week")
     TRAINING_REMINDER = "training_reminder", _("A training session you signed up for is soon")
     FOLLOW_UP = "follow_up", _("Follow-up after delivery")
+    SURVEY_INVITATION = "survey_invitation", _("A team asks how well it serves you")
+    SURVEY_REMINDER = "survey_reminder", _("A survey you have not answered closes soon")
 
 
 class NotificationChannel(models.TextChoices):

@@ -155,6 +155,8 @@ class RenderedNotification:
     reference: str | None
     # The request is held by a team the reader works in: it opens in the workspace.
     in_workspace: bool
+    # Where a notice about no request leads (a survey to answer), as a path of the app.
+    link: str | None = None
 
 
 def _label(choices: Any, value: object) -> str:
@@ -201,6 +203,12 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     NotificationKind.FOLLOW_UP: lambda p: (
         _("Is %(reference)s still working? %(team)s would like to know: %(subject)s") % p
     ),
+    NotificationKind.SURVEY_INVITATION: lambda p: (
+        _("%(team)s asks how well it serves you: answer “%(title)s” by %(closes_on)s") % p
+    ),
+    NotificationKind.SURVEY_REMINDER: lambda p: (
+        _("Reminder: “%(title)s” from %(team)s closes on %(closes_on)s") % p
+    ),
 }
 
 
@@ -228,6 +236,7 @@ def render(
             reference=notification.request.reference if notification.request else None,
             in_workspace=notification.request is not None
             and notification.request.provider_team_id in reader.queue_team_ids,
+            link=None if notification.request else notification.params.get("link"),
         )
         for notification in notifications
     ]

@@ -4,3 +4,4 @@ from inhouse.feedback.models.kudos import Kudos, KudosDigest, KudosSetting  # no
 from inhouse.feedback.models.ratings import ClarityRating  # noqa: F401
 from inhouse.feedback.models.training import TrainingSession, TrainingSignup  # noqa: F401
 from inhouse.feedback.models.followups import FollowUp, FollowUpOptOut  # noqa: F401
+from inhouse.feedback.models.surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion  # noqa: F401

@@ -1,17 +1,20 @@
-"""`inhouse worker`: runs queued background tasks, queues the SLA sweep and the due
-follow-ups every minute and the removal of confidential cases past their retention
-period once a day.
+"""`inhouse worker`: runs queued background tasks and queues the periodic ones: the SLA
+sweep, settling deflections, due follow-ups and survey notices every minute, training
+reminders hourly, the removal of confidential cases past their retention period and the
+managers' kudos digests once a day.
 
 Any number of workers may run at once: the database backend claims each task
 row for one worker, and the sweep marks each clock with a conditional UPDATE,
 so a sweep queued by two workers does its work once.
 """
 
+import importlib
 import logging
 import math
 import threading
 import time
 from argparse import ArgumentTypeError
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,7 +25,8 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("inhouse.worker")
-RETENTION_EVERY = 24 * 60 * 60.0
+HOUR = 60 * 60.0
+DAY = 24 * HOUR
 
 
 def positive_seconds(raw: str) -> float:
@@ -36,79 +40,73 @@ def positive_seconds(raw: str) -> float:
     return value
 
 
-def enqueue_sweep() -> None:
-    # Imported here so the worker starts, and keeps running its other tasks, even
-    # when the SLA app's tasks cannot be imported.
-    from inhouse.sla.tasks import sweep_clocks
+@dataclass(frozen=True)
+class Periodic:
+    """A task the worker queues on a schedule; every one is idempotent, so several
+    workers queueing it do its work once."""
 
+    task: str  # the task's dotted path, imported when queued
+    what: str  # for the log and for ``--once``
+    # Seconds between two queueings; None: at every sweep (``--sweep-every``).
+    every: float | None = None
+    # Whether ``--once`` runs it too (the per-minute jobs a cron line replaces).
+    with_once: bool = False
+
+
+PERIODIC = (
+    Periodic("inhouse.sla.tasks.sweep_clocks", "Swept SLA clocks", with_once=True),
+    # Views of articles from a request form whose window passed become deflections.
+    Periodic("inhouse.knowledge.tasks.settle_article_deflections", "Deflections settled"),
+    Periodic("inhouse.feedback.tasks_followups.send_follow_ups", "Follow-ups sent", with_once=True),
+    Periodic("inhouse.feedback.tasks.send_survey_notices", "Survey notices", with_once=True),
+    Periodic(
+        "inhouse.feedback.tasks_kudos.remind_training_signups", "Training reminders", every=HOUR
+    ),
+    Periodic("inhouse.desk.tasks.remove_expired_cases", "Retention run", every=DAY),
+    # Idempotent per manager and week: queued daily, it sends each week's digest once.
+    Periodic("inhouse.feedback.tasks_kudos.send_kudos_digests", "Kudos digests", every=DAY),
+)
+
+
+def _task(path: str) -> Any:
+    # Imported when used so the worker starts, and keeps running its other tasks, even
+    # when one app's tasks cannot be imported.
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+def enqueue(periodic: Periodic) -> None:
     try:
-        sweep_clocks.enqueue()
+        _task(periodic.task).enqueue()
     finally:
         # The scheduler thread's connection would otherwise stay open between sweeps,
         # holding a PostgreSQL slot and, on SQLite, a file handle.
         connection.close()
 
 
-def enqueue_retention() -> None:
-    from inhouse.desk.tasks import remove_expired_cases
-
-    try:
-        remove_expired_cases.enqueue()
-    finally:
-        connection.close()
-
-
-def enqueue_deflection_settling() -> None:
-    from inhouse.knowledge.tasks import settle_article_deflections
-
-    try:
-        settle_article_deflections.enqueue()
-    finally:
-        connection.close()
-
-
-def enqueue_follow_ups() -> None:
-    from inhouse.feedback.tasks_followups import send_follow_ups
-
-    try:
-        send_follow_ups.enqueue()
-    finally:
-        connection.close()
-
-
 def schedule_sweeps(*, every: float, stop: threading.Event) -> None:
-    """Queues the SLA sweep now and then every ``every`` seconds until ``stop`` is set, and
-    the retention run now and then daily (an idempotent task, so several workers may)."""
-    retention_due = time.monotonic()
+    """Queues each of ``PERIODIC`` now and then on its schedule (those without one every
+    ``every`` seconds) until ``stop`` is set. A failed queueing (say, while the database
+    restarts) is logged and tried again at the next sweep; it never ends the schedule."""
+    due = dict.fromkeys(PERIODIC, time.monotonic())
     while not stop.is_set():
-        try:
-            enqueue_sweep()
-        except Exception:  # noqa: BLE001
-            # One failed enqueue (say, while the database restarts) must not end the schedule.
-            logger.exception("Could not queue the SLA sweep; trying again in %g s", every)
-        try:
-            # Views of articles from a request form whose window passed become deflections.
-            enqueue_deflection_settling()
-        except Exception:  # noqa: BLE001
-            logger.exception("Could not queue the deflection count; trying again in %g s", every)
-        try:
-            enqueue_follow_ups()
-        except Exception:  # noqa: BLE001
-            logger.exception("Could not queue the follow-ups; trying again in %g s", every)
-        if time.monotonic() >= retention_due:
+        for periodic in PERIODIC:
+            if time.monotonic() < due[periodic]:
+                continue
             try:
-                enqueue_retention()
-                retention_due = time.monotonic() + RETENTION_EVERY
+                enqueue(periodic)
             except Exception:  # noqa: BLE001
-                logger.exception("Could not queue the retention run; trying again in %g s", every)
+                logger.exception("Could not queue %s; trying again in %g s", periodic.task, every)
+                continue
+            if periodic.every is not None:
+                due[periodic] = time.monotonic() + periodic.every
         stop.wait(every)
 
 
-def sweep_now() -> dict[str, int]:
-    """Runs the SLA sweep in this process, bypassing the queue."""
-    from inhouse.sla.tasks import sweep_clocks
-
-    return sweep_clocks.call()
+def run_now(periodic: Periodic) -> str:
+    """Runs ``periodic`` in this process, bypassing the queue; what it did, in words."""
+    done = _task(periodic.task).call()
+    return describe_counts(done) if isinstance(done, dict) else str(done)
 
 
 def describe_counts(counts: dict[str, int]) -> str:
@@ -118,8 +116,8 @@ def describe_counts(counts: dict[str, int]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Run queued background tasks, queue the SLA sweep every minute and the "
-        "retention run once a day."
+        "Run queued background tasks and queue the periodic ones: the SLA sweep every "
+        "minute, the retention run once a day, and the others in PERIODIC."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -147,11 +145,9 @@ class Command(BaseCommand):
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         is_database_backend = isinstance(backend, DatabaseBackend)
         if once:
-            swept = sweep_now()
-            self.stdout.write("Swept SLA clocks: " + describe_counts(swept) + ".")
-            from inhouse.feedback.tasks_followups import send_follow_ups
-
-            self.stdout.write(f"Follow-ups sent: {send_follow_ups.call()}.")
+            for periodic in PERIODIC:
+                if periodic.with_once:
+                    self.stdout.write(f"{periodic.what}: {run_now(periodic)}.")
             # Other backends run tasks as they are queued, or in their own workers.
             if is_database_backend:
                 self.worker(interval=0, batch=True).run()
