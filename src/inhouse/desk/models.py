@@ -226,6 +226,8 @@ class EventKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     BREACHED = "breached", _("SLA breached")
     LEGAL_HOLD_CHANGED = "legal_hold_changed", _("Legal hold changed")
+    RATED = "rated", _("Rated by the requester")
+    CLARITY_RATED = "clarity_rated", _("Clarity rated")
 
 
 class RequestEvent(models.Model):
@@ -298,6 +300,7 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
     NEW_REQUEST = "new_request", _("New request in your team's queue")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+    RATE_REQUEST = "rate_request", _("Rate a resolved request")
 
 
 class NotificationChannel(models.TextChoices):

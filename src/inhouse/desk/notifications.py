@@ -35,7 +35,12 @@ from inhouse.desk.models import (
 from inhouse.sla.models import ClockKind
 
 # Kinds about requests a person asked for or watches, in the order they are offered.
-REQUESTER_KINDS = (NotificationKind.REPLY, NotificationKind.WAITING_ON_YOU, NotificationKind.STATUS)
+REQUESTER_KINDS = (
+    NotificationKind.REPLY,
+    NotificationKind.WAITING_ON_YOU,
+    NotificationKind.STATUS,
+    NotificationKind.RATE_REQUEST,
+)
 # Kinds about the queues of teams a person works in as agent or lead.
 PROVIDER_KINDS = (
     NotificationKind.NEW_REQUEST,
@@ -55,6 +60,9 @@ KIND_EXPLANATIONS: dict[str, Promise] = {
         "A request you asked for or watch waits for an answer from you."
     ),
     NotificationKind.STATUS: gettext_lazy("A request you asked for or watch changes status."),
+    NotificationKind.RATE_REQUEST: gettext_lazy(
+        "A request you asked for is resolved: you are invited to rate how it went."
+    ),
     NotificationKind.NEW_REQUEST: gettext_lazy(
         "A new request arrives in the queue of a team you work in."
     ),
@@ -172,6 +180,9 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     NotificationKind.REQUESTER_REPLIED: lambda p: (
         _("%(actor)s replied on %(reference)s: %(subject)s") % p
+    ),
+    NotificationKind.RATE_REQUEST: lambda p: (
+        _("%(reference)s is resolved. How did it go? Rate it: %(subject)s") % p
     ),
 }
 

@@ -1,0 +1,1 @@
+"""The feedback app's api, one module per topic."""

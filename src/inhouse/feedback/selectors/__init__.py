@@ -1,0 +1,1 @@
+"""The feedback app's selectors, one module per topic."""

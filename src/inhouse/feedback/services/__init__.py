@@ -1,0 +1,1 @@
+"""The feedback app's services, one module per topic."""

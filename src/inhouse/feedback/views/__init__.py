@@ -1,0 +1,1 @@
+"""The feedback app's views, one module per topic."""
