@@ -127,6 +127,8 @@ _OPERATIONS = {
     ("POST", "requests/<reference>/transfer"): "transfer",
     ("POST", "requests/<reference>/comments"): "comment on",
     ("POST", "requests/<reference>/attachments"): "attach a file to",
+    ("PUT", "requests/<reference>/rating"): "rate",
+    ("PUT", "requests/<reference>/clarity"): "rate the clarity of",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -345,6 +347,7 @@ def _mount_routers() -> None:
     from inhouse.catalog.api import router as catalog_router
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
+    from inhouse.feedback.api.ratings import router as ratings_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
@@ -352,6 +355,7 @@ def _mount_routers() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/me", desk_me_router)
     api.add_router("/", org_router)
+    api.add_router("/", ratings_router)
 
 
 _mount_routers()

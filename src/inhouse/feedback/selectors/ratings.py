@@ -213,6 +213,73 @@ def may_read_rating(viewer: policy.Viewer, request: Request) -> bool:
 
 
 @dataclass(frozen=True)
+class RatingState:
+    """One request's rating as its reader may act on it."""
+
+    rating: Rating | None
+    # Whether the reader may give or change it now (only ever the requester).
+    may_rate: bool
+    # Until when the shown rating can still be changed (UTC); ``None`` when it cannot,
+    # or when the next rating is a new one (the request was resolved again since).
+    changeable_until: datetime | None
+
+
+def rating_state(viewer: policy.Viewer, request: Request, *, now: datetime) -> RatingState:
+    """The rating of a request the viewer may read it on (check ``may_read_rating``)."""
+    rating = Rating.objects.filter(request=request).first()
+    is_requester = request.requester_id == viewer.person_id
+    may_rate = (
+        is_requester
+        and is_rateable(request)
+        and (rating is None or rating_is_changeable(rating, request, now=now))
+    )
+    changeable_until = None
+    if rating is not None and may_rate:
+        renewed = request.resolved_at is not None and request.resolved_at > rating.given_at
+        changeable_until = None if renewed else rating.given_at + RATING_CHANGE_WINDOW
+    return RatingState(rating=rating, may_rate=may_rate, changeable_until=changeable_until)
+
+
+def rating_for(viewer: policy.Viewer, request: Request) -> RatingState:
+    """The rating of a request the viewer sees, if they may read it (``PermissionDenied``
+    for a colleague of the requester's team, who sees the request but not its rating)."""
+    if not may_read_rating(viewer, request):
+        raise PermissionDenied("Only the requester and the team handling it see its rating.")
+    return rating_state(viewer, request, now=timezone.now())
+
+
+@dataclass(frozen=True)
+class ClarityState:
+    clarity: ClarityRating | None
+    may_rate: bool
+    # The agreement's customer obligations as (form field key, label).
+    obligations: list[tuple[str, str]]
+
+
+def _obligations_of(request: Request) -> list[tuple[str, str]]:
+    keys = list(request.agreement.customer_obligations) if request.agreement else []
+    if not keys:
+        return []
+    labels = dict(
+        FormField.objects.filter(service_id=request.service_id, key__in=keys).values_list(
+            "key", "label"
+        )
+    )
+    return [(key, labels.get(key, key)) for key in keys]
+
+
+def clarity_for(viewer: policy.Viewer, request: Request) -> ClarityState:
+    """The clarity rating of a request, for those who work it only: the requester's side
+    never sees one agent's rating of one request (``PermissionDenied``)."""
+    if not policy.can_work_request(viewer, request):
+        raise PermissionDenied("Only the team handling this request sees its clarity rating.")
+    clarity = ClarityRating.objects.select_related("rated_by").filter(request=request).first()
+    return ClarityState(
+        clarity=clarity, may_rate=is_rateable(request), obligations=_obligations_of(request)
+    )
+
+
+@dataclass(frozen=True)
 class RequesterRatingPanel:
     """The requester's view of their rating of one request, and whether they may rate."""
 
@@ -233,25 +300,18 @@ def requester_rating_panel(
     the requester (a colleague sees neither the rating nor the invitation)."""
     if request.requester_id != viewer.person_id:
         return None
-    now = now or timezone.now()
-    rating = Rating.objects.filter(request=request).first()
-    rateable = is_rateable(request)
-    may_rate = rateable and (rating is None or rating_is_changeable(rating, request, now=now))
-    changeable_until = None
-    if rating is not None and may_rate:
-        renewed = request.resolved_at is not None and request.resolved_at > rating.given_at
-        changeable_until = None if renewed else rating.given_at + RATING_CHANGE_WINDOW
+    state = rating_state(viewer, request, now=now or timezone.now())
     team_clarity = None
     if request.customer_team is not None and may_see_team_clarity(viewer, request.customer_team):
         team_clarity = clarity_of_customer_team(request.customer_team, now=now)
         if team_clarity.overall is None:
             team_clarity = None
-    if rating is None and not may_rate and team_clarity is None:
+    if state.rating is None and not state.may_rate and team_clarity is None:
         return None
     return RequesterRatingPanel(
-        rating=rating,
-        may_rate=may_rate,
-        changeable_until=changeable_until,
+        rating=state.rating,
+        may_rate=state.may_rate,
+        changeable_until=state.changeable_until,
         joins_reply_form=request.status == Status.RESOLVED,
         team_clarity=team_clarity,
     )
@@ -274,22 +334,11 @@ def provider_rating_panel(viewer: policy.Viewer, request: Request) -> ProviderRa
     """What the workspace's request page shows of ratings, for those who work it."""
     if not policy.can_work_request(viewer, request):
         return None
-    rating = Rating.objects.filter(request=request).first()
-    clarity = ClarityRating.objects.select_related("rated_by").filter(request=request).first()
-    keys = list(request.agreement.customer_obligations) if request.agreement else []
-    labels = (
-        dict(
-            FormField.objects.filter(service_id=request.service_id, key__in=keys).values_list(
-                "key", "label"
-            )
-        )
-        if keys
-        else {}
-    )
+    clarity = clarity_for(viewer, request)
     return ProviderRatingPanel(
-        rating=rating,
-        clarity=clarity,
-        may_rate_clarity=is_rateable(request),
-        obligations=[(key, labels.get(key, key)) for key in keys],
+        rating=Rating.objects.filter(request=request).first(),
+        clarity=clarity.clarity,
+        may_rate_clarity=clarity.may_rate,
+        obligations=clarity.obligations,
         team_satisfaction=satisfaction_of_team(request.provider_team),
     )
