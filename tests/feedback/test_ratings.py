@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from tests.conftest import client_for
 from tests.desk.helpers import fresh, frozen_time, submit
 from tests.factories import make_agreement
 
@@ -431,3 +432,70 @@ def test_the_rating_window_is_reported_until_it_closes(cast):
         panel = requester_rating_panel(viewer_for(cast.rita), fresh(request))
         assert panel is not None
         assert (panel.may_rate, panel.changeable_until) == (False, None)
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def test_the_portal_page_invites_the_requester_and_a_plain_post_rates_keeping_the_reply(cast):
+    request = resolved(cast)
+    rita = client_for(cast.rita)
+    page = rita.get(f"/requests/{request.reference}/")
+    assert b"How did it go?" in page.content
+    sent = rita.post(
+        f"/feedback/requests/{request.reference}/rating/",
+        {"rating-score": "4", "rating-comment": "Thanks", "body": "One more thing"},
+    )
+    assert sent.status_code == 302
+    assert sent["Location"] == f"/requests/{request.reference}/#rating"
+    assert Rating.objects.get(request=request).score == 4
+    again = rita.get(f"/requests/{request.reference}/")
+    assert b"You rated it 4 out of 5." in again.content
+    # The reply typed on the page came back into its box.
+    assert b"One more thing" in again.content
+    # A colleague sees the request but no rating.
+    colleague = client_for(cast.carl).get(f"/requests/{request.reference}/")
+    assert b"You rated it" not in colleague.content
+
+
+def test_the_portal_rating_with_htmx_answers_the_panel_and_a_bad_score_is_shown(cast):
+    request = resolved(cast)
+    rita = client_for(cast.rita)
+    url = f"/feedback/requests/{request.reference}/rating/"
+    bad = rita.post(url, {"rating-score": "9"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200
+    assert b'id="rating-panel" hx-swap-oob="outerHTML"' in bad.content
+    assert b"error-summary" in bad.content
+    assert not Rating.objects.exists()
+    good = rita.post(url, {"rating-score": "5"}, HTTP_HX_REQUEST="true")
+    assert good["HX-Reswap"] == "none"
+    assert b"You rated it 5 out of 5." in good.content
+
+
+def test_the_workspace_page_shows_the_rating_and_an_agent_rates_clarity(cast):
+    request = obligated_request(cast)
+    rate_request(actor=cast.rita, request=request, score=2, comment="Slow")
+    alex = client_for(cast.alex)
+    page = alex.get(f"/work/requests/{request.reference}/")
+    assert b'id="requester-rating" data-rating-score="2"' in page.content
+    assert b"Slow" in page.content
+    sent = alex.post(
+        f"/feedback/requests/{request.reference}/clarity/",
+        {"clarity-score": "3", "clarity-missing": ["needed_by"], "body": "Draft reply"},
+    )
+    assert sent.status_code == 302
+    clarity = ClarityRating.objects.get(request=request)
+    assert (clarity.score, clarity.missing_obligations) == (3, ["needed_by"])
+    again = alex.get(f"/work/requests/{request.reference}/")
+    assert b'data-clarity-score="3"' in again.content
+    assert b"Draft reply" in again.content
+
+
+def test_clarity_pages_refuse_the_requesters_side_and_hide_from_outsiders(cast):
+    request = obligated_request(cast)
+    url = f"/feedback/requests/{request.reference}/clarity/"
+    client_for(cast.rita).post(url, {"clarity-score": "1"})
+    assert not ClarityRating.objects.exists()
+    assert client_for(cast.otto).post(url, {"clarity-score": "1"}).status_code == 404
+    assert client_for(cast.otto).get(url).status_code == 405
+    assert not ClarityRating.objects.exists()

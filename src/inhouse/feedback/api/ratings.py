@@ -131,12 +131,10 @@ def _clarity_out(state: ClarityState) -> ClarityStateOut:
     )
 
 
-def _figures(clarity: Clarity) -> dict[str, object]:
-    return {
-        "ratings": clarity.ratings,
-        "mean": clarity.mean,
-        "clear_percent": clarity.clear_percent,
-    }
+def _figures(clarity: Clarity) -> ClarityFiguresOut:
+    return ClarityFiguresOut(
+        ratings=clarity.ratings, mean=clarity.mean, clear_percent=clarity.clear_percent
+    )
 
 
 def _found(viewer: policy.Viewer, reference: str, *, what: str) -> Request:
@@ -200,9 +198,11 @@ def get_team_clarity(request: CallerRequest, slug: str) -> TeamClarityOut:
         team=TeamRef.model_validate(clarity.team),
         period_days=AGGREGATE_PERIOD.days,
         min_group_size=clarity.min_group_size,
-        overall=ClarityFiguresOut(**_figures(clarity.overall)) if clarity.overall else None,
+        overall=_figures(clarity.overall) if clarity.overall else None,
         by_provider=[
-            ProviderClarityOut(provider_team=TeamRef.model_validate(team), **_figures(figures))
+            ProviderClarityOut(
+                provider_team=TeamRef.model_validate(team), **_figures(figures).model_dump()
+            )
             for team, figures in clarity.by_provider
         ],
     )
