@@ -64,6 +64,14 @@ def written(cast, request):
         EventKind.LEGAL_HOLD_CHANGED: events.legal_hold_changed(
             request_id=request.pk, actor_id=cast.lena.pk, at=AT, before=False, after=True
         ),
+        EventKind.RATED: events.rated(
+            request_id=request.pk, actor_id=cast.rita.pk, at=AT, before=None, after=4,
+            with_comment=True,
+        ),
+        EventKind.CLARITY_RATED: events.clarity_rated(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, before=2, after=3,
+            missing=["needed_by"],
+        ),
     }  # fmt: skip
 
 
@@ -107,6 +115,9 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
                      None, AT),
         "legal_hold_changed": ("legal_hold_changed", {"legal_hold": [False, True]}, False,
                                cast.lena.pk, AT),
+        "rated": ("rated", {"score": [None, 4], "with_comment": True}, True, cast.rita.pk, AT),
+        "clarity_rated": ("clarity_rated", {"score": [2, 3], "missing": ["needed_by"]}, False,
+                          cast.alex.pk, AT),
     }  # fmt: skip
 
 
@@ -209,6 +220,8 @@ def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
         ("Alex Tester", AT, "First response", []),
         ("Inhouse", AT, "SLA breached", ["Resolution"]),
         ("Lena Tester", AT, "Legal hold changed", ["not on hold → on hold"]),
+        ("Rita Tester", AT, "Rated by the requester", ["4 / 5"]),
+        ("Alex Tester", AT, "Clarity rated", ["2 → 3 / 5", "Missing: needed_by"]),
     ]  # fmt: skip
 
 
