@@ -499,3 +499,37 @@ def test_clarity_pages_refuse_the_requesters_side_and_hide_from_outsiders(cast):
     assert client_for(cast.otto).post(url, {"clarity-score": "1"}).status_code == 404
     assert client_for(cast.otto).get(url).status_code == 405
     assert not ClarityRating.objects.exists()
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_rates_a_year_of_requests_with_one_loved_and_one_struggling_team(settings):
+    from datetime import UTC, datetime
+
+    from inhouse.demo.generator import generate_demo
+    from inhouse.desk.history_chain import check_histories
+    from inhouse.desk.models import Request
+    from inhouse.org.models import Team
+
+    now = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
+    generate_demo(seed=5, request_count=2_000, now=now)
+    assert Rating.objects.count() > 400
+    assert ClarityRating.objects.count() > 600
+    assert Rating.objects.filter(given_at__gt=now).count() == 0
+    assert Rating.objects.filter(given_at__lt=now - timedelta(days=300)).exists()
+    loved = satisfaction_of_team(Team.objects.get(slug="workplace"), now=now)
+    struggling = satisfaction_of_team(Team.objects.get(slug="accounts-payable"), now=now)
+    assert loved.ratings >= 20 and struggling.ratings >= 20
+    assert loved.csat_percent is not None and struggling.csat_percent is not None
+    assert loved.csat_percent - struggling.csat_percent >= 40
+    unclear = clarity_of_customer_team(Team.objects.get(slug="sales-emea"), now=now).overall
+    clear = clarity_of_customer_team(Team.objects.get(slug="controlling"), now=now).overall
+    assert unclear is not None and clear is not None
+    assert clear.mean is not None and unclear.mean is not None
+    assert clear.mean - unclear.mean >= 1
+    # The ratings joined each request's history chain without breaking it.
+    assert RequestEvent.objects.filter(kind=EventKind.RATED).count() == Rating.objects.count()
+    rated_ids = list(Rating.objects.values_list("request_id", flat=True)[:200])
+    rated = Request.objects.filter(pk__in=rated_ids)
+    assert [h.reference for h in check_histories(rated) if h.first_break is not None] == []

@@ -25,6 +25,7 @@ from inhouse.catalog.models import (
     Visibility,
 )
 from inhouse.demo import catalog_data as data
+from inhouse.demo.feedback_ratings import write_demo_ratings
 from inhouse.demo.history import plan_history
 from inhouse.demo.people import DEMO_LOGIN_SHOWS, PlannedPerson, plan_people
 from inhouse.demo.world import load_world
@@ -88,6 +89,7 @@ def generate_demo(
         world = load_world()
         plans = plan_history(world, seed=seed, count=request_count, now=now, progress=report)
         totals = HistoryWriter(world, now, report).write(plans)
+        write_demo_ratings(seed=seed, now=now)
     return DemoSummary(
         people=people,
         teams=len(teams),
