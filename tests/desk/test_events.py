@@ -115,7 +115,7 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
                      None, AT),
         "legal_hold_changed": ("legal_hold_changed", {"legal_hold": [False, True]}, False,
                                cast.lena.pk, AT),
-        "rated": ("rated", {"score": [None, 4], "with_comment": True}, True, cast.rita.pk, AT),
+        "rated": ("rated", {"score": [None, 4], "with_comment": True}, False, cast.rita.pk, AT),
         "clarity_rated": ("clarity_rated", {"score": [2, 3], "missing": ["needed_by"]}, False,
                           cast.alex.pk, AT),
     }  # fmt: skip

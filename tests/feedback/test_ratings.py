@@ -95,7 +95,7 @@ def test_the_requester_rates_a_resolved_request_and_the_history_says_so(cast):
     assert rating.service == cast.printer
     [event] = events_of(request, EventKind.RATED)
     assert event.data == {"score": [None, 4], "with_comment": True}
-    assert event.is_public is True
+    assert event.is_public is False
     assert event.actor == cast.rita
     assert fresh(request).history_length == RequestEvent.objects.filter(request=request).count()
 
@@ -281,6 +281,21 @@ def test_a_teams_clarity_shows_only_from_the_minimum_group(cast, settings):
     assert [(team, figures.ratings) for team, figures in clarity.by_provider] == [
         (cast.service_desk, 3)
     ]
+
+
+def test_a_teams_clarity_leaves_confidential_cases_out(cast, settings):
+    settings.FEEDBACK_MIN_GROUP_SIZE = 1
+    case = submit(
+        cast, service=cast.mediation, subject="Conflict", form_answers={"summary": "Private"}
+    )
+    case = transition_request(actor=cast.hana, request=case, to="resolved")
+    rate_clarity(actor=cast.hana, request=case, score=1)
+    assert clarity_of_customer_team(cast.marketing).overall is None
+    rate_clarity(actor=cast.alex, request=resolved(cast), score=5)
+    clarity = clarity_of_customer_team(cast.marketing)
+    assert clarity.overall is not None
+    assert clarity.overall.ratings == 1
+    assert [team for team, _ in clarity.by_provider] == [cast.service_desk]
 
 
 def test_the_requesters_panel_shows_their_teams_clarity_never_one_rating(cast, settings):

@@ -252,10 +252,12 @@ def rated(
     with_comment: bool,
 ) -> RequestEvent:
     """The requester rated how the request was served (``before`` is ``None`` for a first
-    rating). The comment stays on the rating: the history says only whether there was one."""
+    rating). The comment stays on the rating: the history says only whether there was one.
+    Internal: colleagues who see the request do not see its rating, and the requester
+    sees their own on the rating itself."""
     return _event(
         EventKind.RATED, request_id=request_id, actor_id=actor_id, at=at,
-        data={"score": [before, after], "with_comment": with_comment},
+        data={"score": [before, after], "with_comment": with_comment}, public=False,
     )  # fmt: skip
 
 

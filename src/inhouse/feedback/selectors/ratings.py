@@ -158,7 +158,10 @@ class TeamClarity:
 def clarity_of_customer_team(team: Team, *, now: datetime | None = None) -> TeamClarity:
     """The aggregate with its breakdown by provider, each hidden below the minimum group."""
     floor = min_group_size()
-    rows = ClarityRating.objects.filter(customer_team=team, rated_at__gte=_period_start(now))
+    # Confidential cases stay out: their count alone would hint at colleagues' HR cases.
+    rows = ClarityRating.objects.filter(
+        customer_team=team, rated_at__gte=_period_start(now), request__confidential=False
+    )
     overall = _clarity(rows)
     if overall.ratings < floor:
         return TeamClarity(team=team, min_group_size=floor, overall=None)
