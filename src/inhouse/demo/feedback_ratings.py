@@ -47,6 +47,11 @@ class RatingTotals:
     ratings: int
     clarity_ratings: int
 
+    @property
+    def events(self) -> int:
+        """Each rating wrote one history event."""
+        return self.ratings + self.clarity_ratings
+
 
 def _score(rng: random.Random, mean: float, *, spread: float = 0.9) -> int:
     return max(1, min(5, round(rng.gauss(mean, spread))))

@@ -89,7 +89,7 @@ def generate_demo(
         world = load_world()
         plans = plan_history(world, seed=seed, count=request_count, now=now, progress=report)
         totals = HistoryWriter(world, now, report).write(plans)
-        write_demo_ratings(seed=seed, now=now)
+        totals.events += write_demo_ratings(seed=seed, now=now).events
     return DemoSummary(
         people=people,
         teams=len(teams),
