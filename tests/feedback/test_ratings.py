@@ -548,3 +548,12 @@ def test_the_demo_rates_a_year_of_requests_with_one_loved_and_one_struggling_tea
     rated_ids = list(Rating.objects.values_list("request_id", flat=True)[:200])
     rated = Request.objects.filter(pk__in=rated_ids)
     assert [h.reference for h in check_histories(rated) if h.first_break is not None] == []
+
+
+def test_a_closed_request_has_a_rating_form_of_its_own_on_the_portal(cast):
+    request = transition_request(actor=cast.rita, request=resolved(cast), to="closed")
+    page = client_for(cast.rita).get(f"/requests/{request.reference}/")
+    assert b'<form method="post" action="/feedback/requests/IT-1000/rating/" id="rating-form"' in (
+        page.content
+    )
+    assert b'name="rating-score" value="3" form="rating-form"' in page.content

@@ -62,7 +62,7 @@ def write_demo_ratings(*, seed: int, now: datetime) -> RatingTotals:
     rng = random.Random(f"ratings-{seed}")
     slugs = dict(Team.objects.values_list("pk", "slug"))
     obligations = dict(Agreement.objects.values_list("pk", "customer_obligations"))
-    rateable = list(
+    rateable = (
         Request.objects.filter(
             status__in=(Status.RESOLVED, Status.CLOSED), resolved_at__isnull=False
         )
@@ -74,8 +74,10 @@ def write_demo_ratings(*, seed: int, now: datetime) -> RatingTotals:
         )
     )  # fmt: skip
     ratings = clarity_ratings = 0
-    for start in range(0, len(rateable), BATCH):
-        batch = rateable[start : start + BATCH]
+    last_pk = 0
+    # A batch at a time by id, so memory stays flat however large the demo grows.
+    while batch := list(rateable.filter(pk__gt=last_pk)[:BATCH]):
+        last_pk = batch[-1][0]
         last_events = dict(
             RequestEvent.objects.filter(request_id__in=[row[0] for row in batch])
             .values("request_id")
