@@ -319,6 +319,7 @@ def test_the_settings_page_offers_an_agent_every_kind_all_ticked_by_default(cast
         "reply",
         "waiting_on_you",
         "status",
+        "rate_request",
         "new_request",
         "requester_replied",
         "assigned",
@@ -326,7 +327,7 @@ def test_the_settings_page_offers_an_agent_every_kind_all_ticked_by_default(cast
         "breached",
     ):
         assert f'name="app" value="{kind}" id="notify-app-{kind}"' in html
-    assert html.count(" checked>") == 8
+    assert html.count(" checked>") == 9
 
 
 def test_the_settings_page_offers_a_requester_only_their_kinds(cast):
@@ -345,7 +346,7 @@ def test_saving_the_settings_page_sets_ticked_on_and_unticked_off(cast):
     saved = dict(
         NotificationPreference.objects.filter(person=cast.alex).values_list("kind", "enabled")
     )
-    unticked = {"waiting_on_you": False, "new_request": False}
+    unticked = {"waiting_on_you": False, "rate_request": False, "new_request": False}
     assert saved == {kind: True for kind in ticked} | unticked
     html = client.get("/notifications/settings/").content.decode()
     assert "Your notification settings are saved." in html
@@ -380,6 +381,7 @@ def test_the_api_lists_the_callers_kinds_with_their_defaults(cast):
         "reply": True,
         "waiting_on_you": True,
         "status": True,
+        "rate_request": True,
         "new_request": True,
         "requester_replied": True,
         "assigned": True,
@@ -394,7 +396,12 @@ def test_the_api_lists_the_callers_kinds_with_their_defaults(cast):
         "for_providers": True,
         "defaults": {"app": True},
     }
-    assert set(bearer(cast.rita).get(URL).json()["app"]) == {"reply", "waiting_on_you", "status"}
+    assert set(bearer(cast.rita).get(URL).json()["app"]) == {
+        "reply",
+        "waiting_on_you",
+        "status",
+        "rate_request",
+    }
 
 
 def test_the_api_round_trips_a_choice(cast):
