@@ -134,6 +134,8 @@ _OPERATIONS = {
     ("POST", "ideas/<idea_id>/status"): "set the status of",
     ("POST", "requests/<reference>/follow-ups"): "answer a follow-up of",
     ("POST", "requests/<reference>/follow-ups/turn-off"): "turn off the follow-ups of",
+    ("PUT", "requests/<reference>/rating"): "rate",
+    ("PUT", "requests/<reference>/clarity"): "rate the clarity of",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -358,6 +360,7 @@ def _mount_routers() -> None:
     from inhouse.knowledge.api.articles import router as articles_router
     from inhouse.feedback.api.followups import router as followups_router
     from inhouse.feedback.api.surveys import router as surveys_router
+    from inhouse.feedback.api.ratings import router as ratings_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)
@@ -371,6 +374,7 @@ def _mount_routers() -> None:
     api.add_router("/", org_router)
     api.add_router("/kudos", kudos_router)
     api.add_router("/training", training_router)
+    api.add_router("/", ratings_router)
 
 
 _mount_routers()

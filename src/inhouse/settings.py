@@ -177,6 +177,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # How long a requester may reopen a resolved request, in days.
 REOPEN_WINDOW_DAYS = int(os.environ.get("INHOUSE_REOPEN_WINDOW_DAYS", "14"))
+# Feedback aggregates (clarity, survey results) cover at least this many answers or show nothing.
+FEEDBACK_MIN_GROUP_SIZE = int(os.environ.get("INHOUSE_FEEDBACK_MIN_GROUP_SIZE", "5"))
 # A clock this close to its due time (as a share of its target) counts as at risk.
 SLA_AT_RISK_SHARE = float(os.environ.get("INHOUSE_SLA_AT_RISK_SHARE", "0.2"))
 # Kudos one person may send in 24 hours; more would be noise, or spam.

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ideas/", include("inhouse.knowledge.urls_ideas")),
     path("", include("inhouse.feedback.urls_kudos")),
     path("kb/", include("inhouse.knowledge.urls_articles")),
+    path("feedback/", include("inhouse.feedback.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -320,6 +320,7 @@ def test_the_settings_page_offers_an_agent_every_kind_all_ticked_by_default(cast
         "waiting_on_you",
         "status",
         "follow_up",
+        "rate_request",
         "new_request",
         "requester_replied",
         "assigned",
@@ -351,6 +352,7 @@ def test_saving_the_settings_page_sets_ticked_on_and_unticked_off(cast):
         "waiting_on_you": False,
         "idea_status": False,
         "follow_up": False,
+        "rate_request": False,
         "new_request": False,
     }
     assert saved == {kind: True for kind in ticked} | unticked
@@ -388,6 +390,7 @@ def test_the_api_lists_the_callers_kinds_with_their_defaults(cast):
         "waiting_on_you": True,
         "status": True,
         "follow_up": True,
+        "rate_request": True,
         "new_request": True,
         "requester_replied": True,
         "assigned": True,
@@ -409,6 +412,7 @@ def test_the_api_lists_the_callers_kinds_with_their_defaults(cast):
         "status",
         "idea_status",
         "follow_up",
+        "rate_request",
     }
 
 

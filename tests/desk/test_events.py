@@ -68,6 +68,14 @@ def written(cast, request):
             request_id=request.pk, actor_id=cast.rita.pk, at=AT, follow_up_id=4, step="2w",
             still_working="no", reopened=True,
         ),
+        EventKind.RATED: events.rated(
+            request_id=request.pk, actor_id=cast.rita.pk, at=AT, before=None, after=4,
+            with_comment=True,
+        ),
+        EventKind.CLARITY_RATED: events.clarity_rated(
+            request_id=request.pk, actor_id=cast.alex.pk, at=AT, before=2, after=3,
+            missing=["needed_by"],
+        ),
     }  # fmt: skip
 
 
@@ -113,6 +121,9 @@ def test_each_writer_builds_its_kind_with_its_shape(cast):
                                cast.lena.pk, AT),
         "followed_up": ("followed_up", {"follow_up": 4, "step": "2w", "still_working": "no",
                                         "reopened": True}, True, cast.rita.pk, AT),
+        "rated": ("rated", {"score": [None, 4], "with_comment": True}, False, cast.rita.pk, AT),
+        "clarity_rated": ("clarity_rated", {"score": [2, 3], "missing": ["needed_by"]}, False,
+                          cast.alex.pk, AT),
     }  # fmt: skip
 
 
@@ -218,6 +229,8 @@ def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
         ("Rita Tester", AT, "Answered a follow-up", [
             "After 2 weeks: not working any more", "Reopened",
         ]),
+        ("Rita Tester", AT, "Rated by the requester", ["4 / 5"]),
+        ("Alex Tester", AT, "Clarity rated", ["2 → 3 / 5", "Missing: needed_by"]),
     ]  # fmt: skip
 
 

@@ -72,13 +72,16 @@ def test_waiting_on_customer_tells_the_requester_it_waits_on_them(cast):
 
 def test_the_requester_hears_of_other_status_changes_but_not_their_own(cast):
     request = submit(cast)
+    transition_request(actor=cast.alex, request=request, to="in_progress")
     request = transition_request(actor=cast.alex, request=request, to="resolved")
-    assert text_of(Notification.objects.get(recipient=cast.rita)) == (
-        "IT-1000 is now resolved: Printer on floor 3 jams"
-    )
+    # A resolution reaches the requester as the invitation to rate it (feedback).
+    assert notices(request, "rate_request") == {(cast.rita.pk, "rate_request")}
     transition_request(actor=cast.rita, request=request, to="closed")
-    assert Notification.objects.filter(request=request, recipient=cast.rita).count() == 1
+    assert Notification.objects.filter(request=request, recipient=cast.rita).count() == 2
     assert notices(request, "status") == {(cast.rita.pk, "status")}
+    assert text_of(Notification.objects.get(recipient=cast.rita, kind="status")) == (
+        "IT-1000 is now in progress: Printer on floor 3 jams"
+    )
 
 
 def test_mark_read_touches_only_the_recipients_own_notices(cast):

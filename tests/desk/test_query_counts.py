@@ -77,6 +77,7 @@ def test_the_notifications_page_does_not_grow_with_its_rows(cast, django_assert_
 SUBMIT_QUERIES = 15
 COMMENT_QUERIES = 13
 # The change, then the whole request as the answer shows it (clocks, references, links);
-# resolving also reads the service's follow-up cadence (one query, none scheduled here).
-TRANSITION_QUERIES = 29
+# resolving also reads the service's follow-up cadence (one query, none scheduled here)
+# and the audience of the invitation to rate it (one read).
+TRANSITION_QUERIES = 30
 NOTIFICATIONS_PAGE_QUERIES = 7

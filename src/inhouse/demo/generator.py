@@ -28,6 +28,7 @@ from inhouse.demo import catalog_data as data
 from inhouse.demo.feedback_kudos import populate_kudos_and_training
 from inhouse.demo.feedback_followups import add_follow_ups
 from inhouse.demo.feedback_surveys import write_survey_rounds
+from inhouse.demo.feedback_ratings import write_demo_ratings
 from inhouse.demo.history import plan_history
 from inhouse.demo.knowledge_articles import create_demo_articles
 from inhouse.demo.knowledge_ideas import write_demo_ideas
@@ -98,6 +99,7 @@ def generate_demo(
         populate_kudos_and_training(seed=seed, now=now)
         totals.events += add_follow_ups(seed=seed, now=now)
         write_survey_rounds(seed=seed, now=now)
+        totals.events += write_demo_ratings(seed=seed, now=now).events
     return DemoSummary(
         people=people,
         teams=len(teams),

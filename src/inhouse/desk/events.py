@@ -264,6 +264,42 @@ def followed_up(
     )  # fmt: skip
 
 
+def rated(
+    *,
+    request_id: int,
+    actor_id: int,
+    at: datetime,
+    before: int | None,
+    after: int,
+    with_comment: bool,
+) -> RequestEvent:
+    """The requester rated how the request was served (``before`` is ``None`` for a first
+    rating). The comment stays on the rating: the history says only whether there was one.
+    Internal: colleagues who see the request do not see its rating, and the requester
+    sees their own on the rating itself."""
+    return _event(
+        EventKind.RATED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"score": [before, after], "with_comment": with_comment}, public=False,
+    )  # fmt: skip
+
+
+def clarity_rated(
+    *,
+    request_id: int,
+    actor_id: int,
+    at: datetime,
+    before: int | None,
+    after: int,
+    missing: list[str],
+) -> RequestEvent:
+    """An agent rated how clear the request was, naming the agreement's obligations
+    (form field keys) that were missing; internal, so the requester's side never sees it."""
+    return _event(
+        EventKind.CLARITY_RATED, request_id=request_id, actor_id=actor_id, at=at,
+        data={"score": [before, after], "missing": missing}, public=False,
+    )  # fmt: skip
+
+
 # --- the reader ---------------------------------------------------------------------------------
 
 
@@ -343,6 +379,17 @@ def _transferred(data: dict[str, Any], names: _Names) -> list[str]:
     return changes
 
 
+def _score_changes(data: dict[str, Any]) -> list[str]:
+    pair = _pair(data, "score")
+    if pair is None:
+        return []
+    before, after = pair
+    changes = [f"{before} → {after} / 5" if before is not None else f"{after} / 5"]
+    if data.get("missing"):
+        changes.append(_("Missing: %(keys)s") % {"keys": ", ".join(map(str, data["missing"]))})
+    return changes
+
+
 def _quoted(value: object) -> str:
     return f"“{value or _('none')}”"
 
@@ -384,6 +431,8 @@ _CHANGES: dict[str, Callable[[dict[str, Any], _Names], list[str]]] = {
     EventKind.LEGAL_HOLD_CHANGED: lambda data, names: _arrow(
         _pair(data, "legal_hold"), lambda held: _("on hold") if held else _("not on hold")
     ),
+    EventKind.RATED: lambda data, names: _score_changes(data),
+    EventKind.CLARITY_RATED: lambda data, names: _score_changes(data),
 }
 
 

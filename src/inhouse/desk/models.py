@@ -227,6 +227,8 @@ class EventKind(models.TextChoices):
     BREACHED = "breached", _("SLA breached")
     LEGAL_HOLD_CHANGED = "legal_hold_changed", _("Legal hold changed")
     FOLLOWED_UP = "followed_up", _("Answered a follow-up")
+    RATED = "rated", _("Rated by the requester")
+    CLARITY_RATED = "clarity_rated", _("Clarity rated")
 
 
 class RequestEvent(models.Model):
@@ -305,6 +307,7 @@ class NotificationKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up after delivery")
     SURVEY_INVITATION = "survey_invitation", _("A team asks how well it serves you")
     SURVEY_REMINDER = "survey_reminder", _("A survey you have not answered closes soon")
+    RATE_REQUEST = "rate_request", _("Rate a resolved request")
 
 
 class NotificationChannel(models.TextChoices):

@@ -43,6 +43,7 @@ REQUESTER_KINDS = (
     NotificationKind.STATUS,
     NotificationKind.IDEA_STATUS,
     NotificationKind.FOLLOW_UP,
+    NotificationKind.RATE_REQUEST,
 )
 # Kinds about the queues of teams a person works in as agent or lead.
 PROVIDER_KINDS = (
@@ -69,6 +70,9 @@ KIND_EXPLANATIONS: dict[str, Promise] = {
     NotificationKind.FOLLOW_UP: gettext_lazy(
         "Some time after a request you asked for was resolved, its team asks whether it still "
         "works. Switched off, you are asked no more follow-ups."
+    ),
+    NotificationKind.RATE_REQUEST: gettext_lazy(
+        "A request you asked for is resolved: you are invited to rate how it went."
     ),
     NotificationKind.NEW_REQUEST: gettext_lazy(
         "A new request arrives in the queue of a team you work in."
@@ -208,6 +212,9 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     NotificationKind.SURVEY_REMINDER: lambda p: (
         _("Reminder: “%(title)s” from %(team)s closes on %(closes_on)s") % p
+    ),
+    NotificationKind.RATE_REQUEST: lambda p: (
+        _("%(reference)s is resolved. How did it go? Rate it: %(subject)s") % p
     ),
 }
 

@@ -96,7 +96,12 @@ def apply_status(request: Request, actor: Person | None, to: str, *, at: datetim
             after=to,
         ),
     )
-    notifications.notify_status(request, actor=actor)
+    invited = (
+        notifications.notify_rating_invitation(request, actor=actor)
+        if to == Status.RESOLVED
+        else set()
+    )
+    notifications.notify_status(request, actor=actor, already_notified=invited)
 
 
 def mark_first_response(request: Request, actor: Person, *, at: datetime) -> None:

@@ -11,7 +11,8 @@ Who hears what (nobody hears of their own action, and each person may switch a
 kind off; see ``inhouse.desk.notifications``):
 
 - the requester's side (the requester and the watchers) hears of replies, of a
-  request waiting on them and of other status changes;
+  request waiting on them and of other status changes; on a resolution the
+  requester is invited to rate it instead of hearing of the status;
 - a new request: every agent and lead of the team whose queue it arrives in;
 - a public reply from the requester's side: the assignee, or, while nobody who
   still works the queue is assigned, every agent and lead of the team holding it;
@@ -183,12 +184,33 @@ def notify_assigned(request: Request, *, actor: Person) -> None:
     )
 
 
-def notify_status(request: Request, *, actor: Person | None) -> None:
+def notify_status(
+    request: Request, *, actor: Person | None, already_notified: Collection[int] = ()
+) -> None:
     if request.status == Status.WAITING_ON_CUSTOMER:
         kind, params = NotificationKind.WAITING_ON_YOU, _about(request)
     else:
         kind, params = NotificationKind.STATUS, {**_about(request), "status": request.status}
-    notify(requester_side(request), request=request, kind=kind, params=params, actor=actor)
+    notify(
+        requester_side(request),
+        request=request,
+        kind=kind,
+        params=params,
+        actor=actor,
+        already_notified=already_notified,
+    )
+
+
+def notify_rating_invitation(request: Request, *, actor: Person | None) -> set[int]:
+    """The request was resolved: its requester (only they may rate it) is invited to.
+    The invitation says it is resolved, so they need no status notice besides."""
+    return notify(
+        Q(pk=request.requester_id),
+        request=request,
+        kind=NotificationKind.RATE_REQUEST,
+        params=_about(request),
+        actor=actor,
+    )
 
 
 def notify_at_risk(request: Request, *, clock: str) -> None:

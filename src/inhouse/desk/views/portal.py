@@ -47,6 +47,7 @@ from inhouse.desk.selectors.request_page import conversation_page
 from inhouse.desk.services import Upload, add_comment, submit_request, transition_request
 from inhouse.desk.views.drafts import keep_drafts, posted_drafts, take_drafts
 from inhouse.feedback.selectors.followups import follow_up_panel
+from inhouse.feedback.selectors.ratings import requester_rating_panel
 from inhouse.org.models import Membership, Person, Team
 from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 from inhouse.sla.selectors import ClockState, clock_state
@@ -267,6 +268,7 @@ def _request_context(
         "actions_form": "reply-form" if accepts_reply else "request-actions",
         "reply_form": reply_form,
         "follow_ups": follow_up_panel(request),
+        "rating_panel": requester_rating_panel(viewer, request),
     }
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('desk', '0007_notification_preferences'),
-        ('feedback', '0002_placeholder_clarity_rating'),
+        ('feedback', '0002_ratings'),
         ('org', '0002_sign_in_attempts'),
     ]
 

@@ -5,3 +5,4 @@ from inhouse.feedback.models.ratings import ClarityRating  # noqa: F401
 from inhouse.feedback.models.training import TrainingSession, TrainingSignup  # noqa: F401
 from inhouse.feedback.models.followups import FollowUp, FollowUpOptOut  # noqa: F401
 from inhouse.feedback.models.surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion  # noqa: F401
+from inhouse.feedback.models.ratings import ClarityRating, Rating  # noqa: F401

@@ -56,6 +56,7 @@ from inhouse.desk.selectors.request_page import (
 from inhouse.desk.services.workspace import render_canned_reply
 from inhouse.desk.views.drafts import take_drafts
 from inhouse.desk.views.workspace.shared import agent_url
+from inhouse.feedback.selectors.ratings import provider_rating_panel
 from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 
 # Pages of a long conversation and history: the newest first, the rest a link away.
@@ -252,6 +253,7 @@ def render_request(
         "sent": sent,
         # Only a confidential case is ever removed, so only there does a hold matter.
         "may_hold": found.confidential and policy.can_manage_team(viewer, found.provider_team),
+        "rating_panel": provider_rating_panel(viewer, found),
     }
     if request.method == "POST" and wants_partial(request):
         return render(request, "desk/workspace/partials/request_swap.html", context, status=status)
