@@ -354,13 +354,13 @@ def _mount_routers() -> None:
     from inhouse.catalog.api import router as catalog_router
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
-    from inhouse.knowledge.api.ideas import router as ideas_router
+    from inhouse.feedback.api.followups import router as followups_router
     from inhouse.feedback.api.kudos import router as kudos_router
+    from inhouse.feedback.api.ratings import router as ratings_router
+    from inhouse.feedback.api.surveys import router as surveys_router
     from inhouse.feedback.api.training import router as training_router
     from inhouse.knowledge.api.articles import router as articles_router
-    from inhouse.feedback.api.followups import router as followups_router
-    from inhouse.feedback.api.surveys import router as surveys_router
-    from inhouse.feedback.api.ratings import router as ratings_router
+    from inhouse.knowledge.api.ideas import router as ideas_router
     from inhouse.org.api import router as org_router
 
     api.add_router("/services", catalog_router)

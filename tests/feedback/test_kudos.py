@@ -5,9 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import Client
-from tests.conftest import client_for
-from tests.desk.helpers import frozen_time, submit
-from tests.factories import make_person
 
 from inhouse import policy
 from inhouse.core.errors import InvalidInput
@@ -23,6 +20,9 @@ from inhouse.feedback.services.kudos import (
     week_starting,
 )
 from inhouse.org.models import MembershipRole
+from tests.conftest import client_for
+from tests.desk.helpers import frozen_time, submit
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from tests.conftest import client_for
-from tests.desk.helpers import fresh, frozen_time, submit
-from tests.factories import make_agreement
 
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import EventKind, Notification, NotificationKind, RequestEvent
@@ -25,6 +22,9 @@ from inhouse.feedback.selectors.ratings import (
 from inhouse.feedback.services.ratings import rate_clarity, rate_request
 from inhouse.org.models import ApiToken
 from inhouse.policy import viewer_for
+from tests.conftest import client_for
+from tests.desk.helpers import fresh, frozen_time, submit
+from tests.factories import make_agreement
 
 pytestmark = pytest.mark.django_db
 

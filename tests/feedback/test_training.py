@@ -7,9 +7,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
-from tests.conftest import client_for
-from tests.desk.helpers import START, frozen_time, submit
-from tests.factories import make_person
 
 from inhouse import policy
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -32,6 +29,9 @@ from inhouse.feedback.services.training import (
     update_training_session,
 )
 from inhouse.org.models import MembershipRole
+from tests.conftest import client_for
+from tests.desk.helpers import START, frozen_time, submit
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +242,12 @@ def test_a_session_is_rated_after_it_ended_by_those_signed_up_and_shown_from_fiv
 def _rate_clarity(cast, scores, *, requester=None):
     for score in scores:
         request = submit(cast, actor=requester or cast.rita)
-        ClarityRating.objects.create(request=request, score=score)
+        ClarityRating.objects.create(
+            request=request,
+            score=score,
+            provider_team=request.provider_team,
+            customer_team=request.customer_team,
+        )
 
 
 def test_a_customer_teams_lead_is_suggested_the_next_session_of_a_provider_rating_it_unclear(

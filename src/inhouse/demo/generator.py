@@ -25,10 +25,10 @@ from inhouse.catalog.models import (
     Visibility,
 )
 from inhouse.demo import catalog_data as data
-from inhouse.demo.feedback_kudos import populate_kudos_and_training
 from inhouse.demo.feedback_followups import add_follow_ups
-from inhouse.demo.feedback_surveys import write_survey_rounds
+from inhouse.demo.feedback_kudos import populate_kudos_and_training
 from inhouse.demo.feedback_ratings import write_demo_ratings
+from inhouse.demo.feedback_surveys import write_survey_rounds
 from inhouse.demo.history import plan_history
 from inhouse.demo.knowledge_articles import create_demo_articles
 from inhouse.demo.knowledge_ideas import write_demo_ideas
