@@ -346,11 +346,13 @@ def _mount_routers() -> None:
     from inhouse.desk.api import me_router as desk_me_router
     from inhouse.desk.api import router as desk_router
     from inhouse.org.api import router as org_router
+    from inhouse.search.api import router as search_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
     api.add_router("/audit", audit_router)
     api.add_router("/me", desk_me_router)
+    api.add_router("/search", search_router)
     api.add_router("/", org_router)
 
 

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("catalog/", include("inhouse.catalog.urls")),
     path("org/", include("inhouse.web.urls_org")),
     path("audit/", include("inhouse.audit.urls")),
+    path("search/", include("inhouse.search.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

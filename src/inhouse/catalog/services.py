@@ -35,6 +35,7 @@ from inhouse.catalog.models import (
 from inhouse.catalog.snapshot import catalog_changed
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.org.models import Person, PersonKind, Team
+from inhouse.search import changes as search_changes
 from inhouse.sla.models import Calendar
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -55,6 +56,7 @@ class ServiceDetails:
     name: str
     slug: str
     description: str = ""
+    keywords: str = ""
     process_category: str = ProcessCategory.SUPPORT
     visibility: str = Visibility.EVERYONE
     visible_to_teams: Sequence[Team] = ()
@@ -186,6 +188,7 @@ def _apply_service(service: Service, details: ServiceDetails) -> None:
     service.name = details.name.strip()
     service.slug = details.slug
     service.description = details.description.strip()
+    service.keywords = details.keywords.strip()
     service.process_category = details.process_category
     service.visibility = details.visibility
     # Lists only mean something for a restricted service; keep none that would mislead.
@@ -205,6 +208,7 @@ _SERVICE_FIELDS = [
     "name",
     "slug",
     "description",
+    "keywords",
     "process_category",
     "visibility",
     "visible_to_kinds",
@@ -228,6 +232,7 @@ def create_service(*, actor: Person, team: Team, details: ServiceDetails) -> Ser
             _apply_service(service, details)
             service.save()
             catalog_changed()
+            search_changes.changed("service", service.pk)
             if details.visibility == Visibility.RESTRICTED:
                 service.visible_to_teams.set(details.visible_to_teams)
     except IntegrityError as exc:
@@ -254,6 +259,7 @@ def update_service(*, actor: Person, service: Service, details: ServiceDetails) 
             _apply_service(service, details)
             service.save(update_fields=_SERVICE_FIELDS)
             catalog_changed()
+            search_changes.changed("service", service.pk)
             restricted = details.visibility == Visibility.RESTRICTED
             service.visible_to_teams.set(details.visible_to_teams if restricted else [])
     except IntegrityError as exc:
@@ -350,6 +356,7 @@ def add_form_field(
             _apply_form_field(form_field, details)
             form_field.save()
             catalog_changed()
+            search_changes.changed("service", service.pk)
     except IntegrityError as exc:
         raise InvalidInput(
             "The field could not be added.",
@@ -374,6 +381,7 @@ def update_form_field(
             ]
         )  # fmt: skip
         catalog_changed()
+        search_changes.changed("service", form_field.service_id)
     return form_field
 
 
@@ -390,6 +398,7 @@ def remove_form_field(*, actor: Person, form_field: FormField) -> None:
                 agreement.save(update_fields=["customer_obligations"])
         form_field.delete()
         catalog_changed()
+        search_changes.changed("service", service.pk)
 
 
 def reorder_form_fields(*, actor: Person, service: Service, keys_in_order: Sequence[str]) -> None:
