@@ -35,7 +35,6 @@ from inhouse.catalog.models import (
 from inhouse.catalog.snapshot import catalog_changed
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied
 from inhouse.org.models import Person, PersonKind, Team
-from inhouse.search import changes as search_changes
 from inhouse.sla.models import Calendar
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -232,7 +231,6 @@ def create_service(*, actor: Person, team: Team, details: ServiceDetails) -> Ser
             _apply_service(service, details)
             service.save()
             catalog_changed()
-            search_changes.changed("service", service.pk)
             if details.visibility == Visibility.RESTRICTED:
                 service.visible_to_teams.set(details.visible_to_teams)
     except IntegrityError as exc:
@@ -259,7 +257,6 @@ def update_service(*, actor: Person, service: Service, details: ServiceDetails) 
             _apply_service(service, details)
             service.save(update_fields=_SERVICE_FIELDS)
             catalog_changed()
-            search_changes.changed("service", service.pk)
             restricted = details.visibility == Visibility.RESTRICTED
             service.visible_to_teams.set(details.visible_to_teams if restricted else [])
     except IntegrityError as exc:
@@ -356,7 +353,6 @@ def add_form_field(
             _apply_form_field(form_field, details)
             form_field.save()
             catalog_changed()
-            search_changes.changed("service", service.pk)
     except IntegrityError as exc:
         raise InvalidInput(
             "The field could not be added.",
@@ -381,7 +377,6 @@ def update_form_field(
             ]
         )  # fmt: skip
         catalog_changed()
-        search_changes.changed("service", form_field.service_id)
     return form_field
 
 
@@ -398,7 +393,6 @@ def remove_form_field(*, actor: Person, form_field: FormField) -> None:
                 agreement.save(update_fields=["customer_obligations"])
         form_field.delete()
         catalog_changed()
-        search_changes.changed("service", service.pk)
 
 
 def reorder_form_fields(*, actor: Person, service: Service, keys_in_order: Sequence[str]) -> None:

@@ -13,8 +13,9 @@ from itertools import islice
 
 from django.db import connection, transaction
 
+from inhouse.core.versioned import current_version
 from inhouse.search import kinds as _registered_kinds  # noqa: F401 (registers the kinds)
-from inhouse.search.models import Document, PendingChange
+from inhouse.search.models import Document, IndexedVersion, PendingChange
 from inhouse.search.registry import KINDS, IndexRow
 
 logger = logging.getLogger("inhouse.search")
@@ -66,11 +67,13 @@ def _document(kind_name: str, row: IndexRow) -> Document:
 
 
 def apply_pending(*, limit: int = PENDING_PER_SEARCH) -> int:
-    """Index again what the services recorded as changed; returns how many changes.
+    """Index again what changed; returns how many recorded changes were applied.
 
-    One cheap read when nothing is pending, as is usual. Only the changes read here are
-    removed: one recorded meanwhile stays for the next call.
+    Kinds that follow a versioned cache are indexed whole when it moved; then the
+    changes the services recorded. Two cheap reads when nothing changed, as is usual.
+    Only the changes read here are removed: one recorded meanwhile stays for the next.
     """
+    _follow_versions()
     pending = list(
         PendingChange.objects.order_by("pk").values_list("pk", "kind", "object_id")[:limit]
     )
@@ -84,6 +87,25 @@ def apply_pending(*, limit: int = PENDING_PER_SEARCH) -> int:
             refresh(kind, sorted(object_ids))
         PendingChange.objects.filter(pk__in=[pk for pk, _, _ in pending]).delete()
     return len(pending)
+
+
+def _follow_versions() -> None:
+    followed = {kind.name: kind.follows_version for kind in KINDS.values() if kind.follows_version}
+    if not followed:
+        return
+    indexed = dict(IndexedVersion.objects.values_list("kind", "version"))
+    for name, cache in followed.items():
+        # Read before indexing: a change made meanwhile moves it again for the next search.
+        version = current_version(cache)
+        if indexed.get(name) != version:
+            with transaction.atomic():
+                refresh(name, list(KINDS[name].all_ids()) + _indexed_ids(name))
+                IndexedVersion.objects.update_or_create(kind=name, defaults={"version": version})
+
+
+def _indexed_ids(kind_name: str) -> list[int]:
+    """What the index holds of a kind, so things gone from the tables leave it too."""
+    return list(Document.objects.filter(kind=kind_name).values_list("object_id", flat=True))
 
 
 Progress = Callable[[str, int, int], None]
@@ -106,6 +128,9 @@ def reindex(*, kinds: Sequence[str] | None = None, progress: Progress | None = N
     written = 0
     for name in names:
         kind = KINDS[name]
+        if kind.follows_version:
+            version = current_version(kind.follows_version)
+            IndexedVersion.objects.update_or_create(kind=name, defaults={"version": version})
         total = kind.all_ids().count()
         Document.objects.filter(kind=name).delete()
         done = 0

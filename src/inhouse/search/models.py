@@ -48,6 +48,17 @@ class Document(models.Model):
         return f"{self.kind} {self.object_id}: {self.title}"
 
 
+class IndexedVersion(models.Model):
+    """For a kind indexed whole whenever a versioned cache moves (services and teams follow
+    the catalog's ``CacheVersion``), the version its documents were built from."""
+
+    kind = models.CharField(max_length=20, primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.version}"
+
+
 class PendingChange(models.Model):
     """A thing that changed and is not yet indexed again: written in the same transaction
     as the change (so a rolled-back change leaves none, and a committed one is never

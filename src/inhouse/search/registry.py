@@ -48,6 +48,10 @@ class SearchKind:
       comments copy its team and confidentiality), indexed again with it.
     - ``url_for``: the link for this viewer, when it differs by viewer (agents open a
       request on their workspace page).
+    - ``follows_version``: for a small kind whose every change already bumps a versioned
+      cache (``core.versioned``: the catalog's services, forms and team tree), that
+      cache's name: the whole kind is indexed again when the version moves, so its
+      services need no hook of their own.
     """
 
     name: str
@@ -57,6 +61,7 @@ class SearchKind:
     visible: Callable[[Viewer], Q]
     dependents: Callable[[Sequence[int]], dict[str, list[int]]] | None = None
     url_for: Callable[[Viewer, "DocumentScope"], str] | None = None
+    follows_version: str | None = None
     order: int = field(default=100)
 
 

@@ -345,7 +345,6 @@ def _write_teams(rows: list[_Row], report: ImportReport) -> None:
     for row in rows:
         parent = by_slug[row["parent_slug"]] if row["parent_slug"] else None
         _save_if_changed(by_slug[row["slug"]], {"parent": parent})
-    search_changes.changed_many("team", [by_slug[row["slug"]].pk for row in rows])
 
 
 def _write_people(rows: list[_Row], report: ImportReport) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inhouse.catalog.models import FormField, Service
 from inhouse.catalog.selectors import services_visible_to
+from inhouse.core.versioned import CATALOG
 from inhouse.policy import Viewer
 from inhouse.search.registry import IndexRow, SearchKind, clean, register
 
@@ -54,6 +55,7 @@ register(
         all_ids=_all_services,
         rows=_service_rows,
         visible=service_visible,
+        follows_version=CATALOG,
         order=10,
     )
 )

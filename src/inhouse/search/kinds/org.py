@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from inhouse.core.versioned import CATALOG
 from inhouse.org.models import Person, Team
 from inhouse.policy import Viewer
 from inhouse.search.registry import IndexRow, SearchKind, clean, register
@@ -63,6 +64,7 @@ register(
         all_ids=_all_teams,
         rows=_team_rows,
         visible=everyone,
+        follows_version=CATALOG,
         order=50,
     )
 )
