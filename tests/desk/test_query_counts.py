@@ -24,8 +24,8 @@ def test_a_submit_runs_sixteen_queries(cast, django_assert_num_queries):
     """Token, memberships, catalog version; then the transaction (a savepoint here):
     the number, its check, request, reference, holding, clocks, event, the request's
     history chain head (which needs the event, which needs the request's id), the
-    search index's change record, and the notice to the team (its agents and leads with their choices in one read, one
-    insert). The answer is built from what was written."""
+    search index's change record, and the notice to the team (its agents and leads
+    with their choices in one read, one insert). The answer is built from what was written."""
     rita = bearer(cast.rita)
     _reference(post_json(rita, "/api/v1/requests", SUBMIT))
 
