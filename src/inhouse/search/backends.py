@@ -93,7 +93,8 @@ class PostgresFullText:
                 LIMIT %s OFFSET %s
             ) AS page, q
             ORDER BY page.rank DESC, page.id DESC"""  # noqa: S608
-        whole = "HighlightAll=true, " + self.HEADLINE
+        # A title is shown whole, its matches marked.
+        whole = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
         params = [query.tsquery(), whole, self.HEADLINE, *where.params, limit, offset]
         return _fetch(sql, params)
 
