@@ -94,9 +94,10 @@ def _follow_versions() -> None:
     if not followed:
         return
     indexed = dict(IndexedVersion.objects.values_list("kind", "version"))
+    # Read before indexing: a change made meanwhile moves it again for the next search.
+    versions = {cache: current_version(cache) for cache in set(followed.values())}
     for name, cache in followed.items():
-        # Read before indexing: a change made meanwhile moves it again for the next search.
-        version = current_version(cache)
+        version = versions[cache]
         if indexed.get(name) != version:
             with transaction.atomic():
                 refresh(name, list(KINDS[name].all_ids()) + _indexed_ids(name))
