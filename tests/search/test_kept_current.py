@@ -78,3 +78,18 @@ def test_reindex_rebuilds_every_kind_from_the_tables(cast):
 def test_reindex_refuses_an_unknown_kind(cast):
     with pytest.raises(CommandError, match="Unknown kinds: bogus"):
         call_command("reindex", kind=["bogus"], verbosity=0)
+
+
+def test_erasing_a_person_removes_their_name_and_words_from_the_index(cast):
+    from inhouse.desk.services import erase_person
+
+    request = submit_request(actor=cast.carl, service=cast.printer, subject="Carl's wobblequartz")
+    call_command("reindex", verbosity=0)
+    ada = policy.viewer_for(cast.ada)
+    assert search(ada, "carl", kinds=["person"]).hits
+    assert _refs(ada, "wobblequartz") == [request.reference]
+
+    erase_person(cast.carl, by=cast.ada, include_text=True)
+
+    assert search(ada, "carl", kinds=["person"]).hits == []
+    assert _refs(ada, "wobblequartz") == []

@@ -30,6 +30,7 @@ from inhouse.demo.people import DEMO_LOGIN_SHOWS, PlannedPerson, plan_people
 from inhouse.demo.world import load_world
 from inhouse.demo.writer import HistoryWriter
 from inhouse.org.models import Membership, Person, Team, TeamKind
+from inhouse.search.index import reindex
 from inhouse.sla.models import Calendar, ClosedDay
 
 # A demo-only password, printed next to every demo login; never use it for real accounts.
@@ -88,6 +89,7 @@ def generate_demo(
         world = load_world()
         plans = plan_history(world, seed=seed, count=request_count, now=now, progress=report)
         totals = HistoryWriter(world, now, report).write(plans)
+        reindex(progress=report)
     return DemoSummary(
         people=people,
         teams=len(teams),
