@@ -4,6 +4,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from inhouse.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from inhouse.core.schemas import ErrorOut
 from inhouse.org.auth import CallerRequest
 from inhouse.search.selectors import MAX_LIMIT, MAX_QUERY, counts, search
 
@@ -47,7 +48,7 @@ def _offset(cursor: str | None) -> int:
     return int(key[0])
 
 
-@router.get("", response=SearchOut)
+@router.get("", response={200: SearchOut, 400: ErrorOut, 401: ErrorOut})
 def search_everything(request: CallerRequest, params: Query[SearchParams]) -> SearchOut:
     """Ranked matches with highlighted snippets, only of what the caller may see;
     ``counts`` per kind (capped at 1,000) are of the same visible set."""
