@@ -362,6 +362,7 @@ def _mount_routers() -> None:
     from inhouse.knowledge.api.articles import router as articles_router
     from inhouse.knowledge.api.ideas import router as ideas_router
     from inhouse.org.api import router as org_router
+    from inhouse.search.api import router as search_router
 
     api.add_router("/services", catalog_router)
     api.add_router("/requests", desk_router)
@@ -371,6 +372,7 @@ def _mount_routers() -> None:
     api.add_router("/me", desk_me_router)
     api.add_router("/ideas", ideas_router)
     api.add_router("/surveys", surveys_router)
+    api.add_router("/search", search_router)
     api.add_router("/", org_router)
     api.add_router("/kudos", kudos_router)
     api.add_router("/training", training_router)

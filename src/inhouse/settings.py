@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "inhouse.desk",
     "inhouse.feedback",
     "inhouse.knowledge",
+    "inhouse.search",
     "inhouse.web",
     "inhouse.ops",
 ]

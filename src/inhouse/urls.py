@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("inhouse.feedback.urls_kudos")),
     path("kb/", include("inhouse.knowledge.urls_articles")),
     path("feedback/", include("inhouse.feedback.urls")),
+    path("search/", include("inhouse.search.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

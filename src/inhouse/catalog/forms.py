@@ -54,6 +54,7 @@ class ServiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the service delivers and when to ask for it."),
     )
+    keywords = forms.CharField(label=_("Search keywords"), required=False, max_length=1000, help_text=_("Other words people use for it, which the search finds."))  # fmt: skip  # noqa: E501
     process_category = forms.ChoiceField(
         label=_("Process category"), choices=ProcessCategory.choices
     )
@@ -130,6 +131,7 @@ class ServiceForm(forms.Form):
                 "name": service.name,
                 "slug": service.slug,
                 "description": service.description,
+                "keywords": service.keywords,
                 "process_category": service.process_category,
                 "default_priority": service.default_priority,
                 "priority_from": service.priority_from,
@@ -168,6 +170,7 @@ class ServiceForm(forms.Form):
             name=data["name"],
             slug=data["slug"],
             description=data["description"],
+            keywords=data["keywords"],
             process_category=data["process_category"],
             visibility=data["visibility"],
             visible_to_teams=list(data["visible_to_teams"]),

@@ -109,6 +109,8 @@ class Service(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Words a requester might use that the name and description do not (search finds them).
+    keywords = models.TextField(blank=True)
     process_category = models.CharField(
         max_length=12, choices=ProcessCategory.choices, default=ProcessCategory.SUPPORT
     )

@@ -56,6 +56,7 @@ class ServiceDetails:
     name: str
     slug: str
     description: str = ""
+    keywords: str = ""
     process_category: str = ProcessCategory.SUPPORT
     visibility: str = Visibility.EVERYONE
     visible_to_teams: Sequence[Team] = ()
@@ -192,6 +193,7 @@ def _apply_service(service: Service, details: ServiceDetails) -> None:
     service.name = details.name.strip()
     service.slug = details.slug
     service.description = details.description.strip()
+    service.keywords = details.keywords.strip()
     service.process_category = details.process_category
     service.visibility = details.visibility
     # Lists only mean something for a restricted service; keep none that would mislead.
@@ -212,6 +214,7 @@ _SERVICE_FIELDS = [
     "name",
     "slug",
     "description",
+    "keywords",
     "process_category",
     "visibility",
     "visible_to_kinds",

@@ -36,6 +36,7 @@ from inhouse.demo.people import DEMO_LOGIN_SHOWS, PlannedPerson, plan_people
 from inhouse.demo.world import load_world
 from inhouse.demo.writer import HistoryWriter
 from inhouse.org.models import Membership, Person, Team, TeamKind
+from inhouse.search.index import reindex
 from inhouse.sla.models import Calendar, ClosedDay
 
 # A demo-only password, printed next to every demo login; never use it for real accounts.
@@ -100,6 +101,7 @@ def generate_demo(
         totals.events += add_follow_ups(seed=seed, now=now)
         write_survey_rounds(seed=seed, now=now)
         totals.events += write_demo_ratings(seed=seed, now=now).events
+        reindex(progress=report)
     return DemoSummary(
         people=people,
         teams=len(teams),

@@ -25,6 +25,7 @@ from inhouse.desk.models import (
 )
 from inhouse.desk.storage import StoredFile, safe_display_name
 from inhouse.org.models import Person, Team
+from inhouse.search import changes as search_changes
 
 MAX_SUBJECT = 300
 MAX_BODY = 100_000
@@ -218,6 +219,7 @@ def write_comment(
     )
     for upload, stored_file in files:
         create_attachment(request, actor, upload, stored_file, comment=comment, at=at)
+    search_changes.changed("comment", comment.pk)
     events.record(
         request,
         events.commented(

@@ -58,6 +58,7 @@ from inhouse.org.services.erasure import (
     identity_traces,
     pseudonym_for,
 )
+from inhouse.search import changes as search_changes
 
 ERASED_TEXT = "(erased)"
 # Answers of these kinds are the requester's own words; choices, numbers, dates and
@@ -142,6 +143,7 @@ def erase_person(
         traces = erase_identity(person)
         rewrites = list(_mention_rewrites(identity, pseudonym_of=person))
         events_rewritten = _apply(rewrites)
+        _forget_in_search(person, rewrites)
         report = ErasureReport(
             person_id=person.pk,
             pseudonym=person.full_name,
@@ -166,6 +168,17 @@ def erase_person(
             data=_audit_data(report),
         )
     return report
+
+
+def _forget_in_search(person: Person, rewrites: list["_Rewrite"]) -> None:
+    """The search index keeps copies of names and texts: index again all it held of them."""
+    search_changes.changed("person", person.pk)
+    filed = Request.objects.filter(requester=person).values_list("pk", flat=True)
+    written = Comment.objects.filter(author=person).values_list("pk", flat=True)
+    mentioned = {"request": [r.pk for r in rewrites if r.model is Request],
+                 "comment": [r.pk for r in rewrites if r.model is Comment]}  # fmt: skip
+    search_changes.changed_many("request", [*filed, *mentioned["request"]])
+    search_changes.changed_many("comment", [*written, *mentioned["comment"]])
 
 
 def _audit_data(report: ErasureReport) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from inhouse.desk.services._common import (
 )
 from inhouse.desk.storage import StoredFile, files_kept_on_success, store_files
 from inhouse.org.models import Membership, Person, Team
+from inhouse.search import changes as search_changes
 from inhouse.sla import services as clocks
 
 
@@ -285,6 +286,7 @@ def _insert(request: Request) -> None:
     TeamHolding.objects.create(
         request=request, team=request.provider_team, started_at=request.created_at
     )
+    search_changes.changed("request", request.pk)
 
 
 def _record_created(

@@ -19,6 +19,7 @@ from inhouse.desk.services._common import (
     write_comment,
 )
 from inhouse.org.models import Person
+from inhouse.search import changes as search_changes
 from inhouse.sla import services as clocks
 
 
@@ -72,6 +73,7 @@ def transfer_request(
         # A request never silently loses its confidentiality by moving.
         request.confidential = request.confidential or service.confidential
         request.agreement = applicable_agreement(service, request.customer_team)
+        search_changes.changed("request", request.pk)
         clocks.retarget_clocks(request)
         clocks.refresh_request_sla_fields(request)
         events.record(

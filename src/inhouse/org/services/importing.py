@@ -23,6 +23,7 @@ from inhouse.org.models import (
     TeamKind,
     validate_timezone,
 )
+from inhouse.search import changes as search_changes
 
 TEAM_COLUMNS = [
     "slug", "name", "kind", "parent_slug", "reference_prefix", "serves_external_customers", "email",
@@ -376,6 +377,7 @@ def _write_people(rows: list[_Row], report: ImportReport) -> None:
     for row in rows:
         manager = by_email[row["manager_email"].lower()] if row["manager_email"] else None
         _save_if_changed(by_email[row["email"].lower()], {"manager": manager})
+    search_changes.changed_many("person", [by_email[row["email"].lower()].pk for row in rows])
 
 
 def _give_login(person: Person, row: _Row, note: Callable[[str], None]) -> None:

@@ -24,6 +24,7 @@ from inhouse.catalog.selectors import (
     services_visible_to,
 )
 from inhouse.catalog.snapshot import catalog_snapshot
+from inhouse.core.errors import InvalidInput
 from inhouse.desk.models import Request
 from inhouse.desk.selectors import (
     RequestFilters,
@@ -33,12 +34,15 @@ from inhouse.desk.selectors import (
 )
 from inhouse.org.models import Team
 from inhouse.pages import viewer_or_404, wants_partial
+from inhouse.search.selectors import ranked_service_ids
 
 HOME_REQUESTS = 5
 # Shortcuts above the catalog: a row of cards each.
 RECENT_SERVICES = 4
 MOST_REQUESTED = 6
 MAX_QUERY = 200
+# Services a search on the home page shows at most, best first.
+SEARCH_SERVICES = 30
 
 
 # --- the viewer's own requests ------------------------------------------------------------
@@ -89,14 +93,22 @@ def _department_of(team: Team, teams_by_id: dict[int, Team]) -> Team:
 
 
 def home_catalog(viewer: policy.Viewer, text: str) -> HomeCatalog:
-    """What the home page lists; a search lists only what matches, by department."""
-    services = list(services_visible_to(viewer, text=text or None))
+    """What the home page lists; a search lists only what the search engine matches
+    (stemmed, form choices and keywords included), by department, best first."""
+    services = list(services_visible_to(viewer))
+    if text:
+        rank = {
+            pk: place
+            for place, pk in enumerate(ranked_service_ids(viewer, text, limit=SEARCH_SERVICES))
+        }
+        services = sorted((s for s in services if s.pk in rank), key=lambda s: rank[s.pk])
     expected = expected_times_by_service(services, default_customer_team(viewer))
     rows = {service.pk: ServiceRow(service, expected.get(service.pk)) for service in services}
 
     teams_by_id = catalog_snapshot().teams_by_id
     departments: dict[int, DepartmentGroup] = {}
-    for service in sorted(services, key=lambda service: service.name.casefold()):
+    in_order = services if text else sorted(services, key=lambda s: s.name.casefold())
+    for service in in_order:
         department = _department_of(service.provider_team, teams_by_id)
         group = departments.setdefault(department.pk, DepartmentGroup(department=department))
         group.services.append(rows[service.pk])
@@ -122,7 +134,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """ "What do you need?": the catalog, searchable, and the viewer's open requests."""
     viewer = viewer_or_404(request)
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    context = {"query": query, "catalog": home_catalog(viewer, query)}
+    try:
+        catalog = home_catalog(viewer, query)
+    except InvalidInput:
+        catalog = HomeCatalog(recent=[], most_requested=[], departments=[])
+    context = {"query": query, "catalog": catalog}
     if wants_partial(request):
         response = render(request, "web/partials/service_results.html", context)
     else:

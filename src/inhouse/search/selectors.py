@@ -1,0 +1,184 @@
+"""Searching: what a viewer may find for what they typed, ranked, with snippets.
+
+Every kind's documents are filtered by the kind's permission condition (``registry``),
+compiled into the same statement that matches, so a hidden thing is never read out,
+counted or suggested. The counts are the same statement's, capped.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from inhouse import policy
+from inhouse.core.errors import InvalidInput
+from inhouse.org.models import Person
+from inhouse.search.backends import RawHit, Where, engine
+from inhouse.search.index import apply_pending
+from inhouse.search.models import Document
+from inhouse.search.query import ParsedQuery, parse
+from inhouse.search.registry import KINDS, MARK_END, MARK_START, DocumentScope, SearchKind
+
+MAX_QUERY = 200
+MAX_LIMIT = 50
+# Counts stop here ("1,000+"): counting every match of a common word costs as much as
+# the whole table, and a person reads the first page.
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    object_id: int
+    url: str
+    title: str
+    snippet: str
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+    capped: bool
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    # The offset of the next page, if there is one.
+    next_offset: int | None
+
+
+def kinds_named(names: Sequence[str] | None) -> list[SearchKind]:
+    """The kinds asked for (all when none is named), in their sections' order; an unknown
+    name is a 400 naming it."""
+    if not names:
+        return sorted(KINDS.values(), key=lambda kind: kind.order)
+    unknown = sorted(set(names) - set(KINDS))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown kinds: {', '.join(unknown)}. Known: {', '.join(sorted(KINDS))}.",
+            fields={"kind": "Not a kind of search result."},
+        )
+    return sorted({KINDS[name] for name in names}, key=lambda kind: kind.order)
+
+
+def _where(viewer: policy.Viewer, kinds: Sequence[SearchKind]) -> Where | None:
+    """The permission filter of these kinds as SQL on ``search_document``; None when
+    the viewer may see nothing of them."""
+    condition = reduce(or_, [Q(kind=kind.name) & kind.visible(viewer) for kind in kinds])
+    query = Document.objects.filter(condition).query
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return Where(sql="1=1", params=[])
+    return Where(sql=sql or "1=1", params=list(params))
+
+
+def _marked(text: str) -> SafeString:
+    """The text escaped, then the engine's match marks made ``<mark>``: the marks are the
+    only markup, whatever the text holds."""
+    return mark_safe(  # noqa: S308 (escaped first)
+        escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )
+
+
+def _plain(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def _hit(viewer: policy.Viewer, raw: RawHit) -> Hit:
+    kind = KINDS[raw.kind]
+    url = raw.url
+    if kind.url_for is not None:
+        url = kind.url_for(viewer, DocumentScope(url=raw.url, team_id=raw.team_id))
+    return Hit(
+        kind=raw.kind,
+        object_id=raw.object_id,
+        url=url,
+        title=_plain(raw.title),
+        snippet=_plain(raw.snippet),
+        title_html=_marked(raw.title),
+        snippet_html=_marked(raw.snippet),
+    )
+
+
+def _parsed(text: str) -> ParsedQuery:
+    if len(text) > MAX_QUERY:
+        raise InvalidInput(f"Search for at most {MAX_QUERY} characters.", fields={"q": "Too long."})
+    return parse(text)
+
+
+def search(
+    person: Person | policy.Viewer,
+    text: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    """The best matches of ``text`` the person may see, best first."""
+    viewer = policy.as_viewer(person)
+    chosen = kinds_named(kinds)
+    query = _parsed(text)
+    limit = max(1, min(limit, MAX_LIMIT))
+    if not query:
+        return SearchResults(query=text, hits=[], next_offset=None)
+    apply_pending()
+    where = _where(viewer, chosen)
+    if where is None:
+        return SearchResults(query=text, hits=[], next_offset=None)
+    # One more than the page tells whether another page follows.
+    raw = engine().hits(query, where, limit=limit + 1, offset=max(0, offset))
+    hits = [_hit(viewer, row) for row in raw[:limit]]
+    return SearchResults(
+        query=text, hits=hits, next_offset=offset + limit if len(raw) > limit else None
+    )
+
+
+def counts(
+    person: Person | policy.Viewer, text: str, *, kinds: Sequence[str] | None = None
+) -> list[KindCount]:
+    """How many matches of each kind the person may see, each counted up to
+    ``COUNT_CAP``; kinds with none are left out."""
+    viewer = policy.as_viewer(person)
+    chosen = kinds_named(kinds)
+    query = _parsed(text)
+    if not query:
+        return []
+    apply_pending()
+    result = []
+    for kind in chosen:
+        where = _where(viewer, [kind])
+        if where is None:
+            continue
+        count = engine().count(query, where, cap=COUNT_CAP + 1)
+        if count:
+            result.append(
+                KindCount(
+                    kind=kind.name,
+                    label=str(kind.label),
+                    count=min(count, COUNT_CAP),
+                    capped=count > COUNT_CAP,
+                )
+            )
+    return result
+
+
+def ranked_service_ids(person: Person | policy.Viewer, text: str, *, limit: int) -> list[int]:
+    """The services matching ``text`` the person may see, best first (the home page)."""
+    results = search(person, text, kinds=["service"], limit=limit)
+    return [hit.object_id for hit in results.hits]

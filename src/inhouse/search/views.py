@@ -1,0 +1,51 @@
+"""/search/?q=: every kind's best matches in a section each; htmx swaps the results as
+one types, and the plain form works without JavaScript."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from inhouse.core.errors import InvalidInput
+from inhouse.pages import viewer_or_404, wants_partial
+from inhouse.search.registry import KINDS
+from inhouse.search.selectors import MAX_QUERY, Hit, KindCount, counts, kinds_named, search
+
+PER_SECTION = 5
+PER_KIND_PAGE = 20
+
+
+@dataclass
+class Section:
+    kind: str
+    label: str
+    count: KindCount
+    hits: list[Hit]
+
+
+@login_required
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_or_404(request)
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    kind = request.GET.get("kind", "")
+    error = ""
+    sections: list[Section] = []
+    try:
+        chosen = [kind] if kind else None
+        kinds_named(chosen)
+        for count in counts(viewer, query, kinds=chosen):
+            hits = search(
+                viewer, query, kinds=[count.kind], limit=PER_KIND_PAGE if kind else PER_SECTION
+            ).hits
+            sections.append(Section(count.kind, str(KINDS[count.kind].label), count, hits))
+    except InvalidInput as exc:
+        error = exc.message
+    context = {"query": query, "kind": kind, "sections": sections, "error": error}
+    template = "search/partials/results.html" if wants_partial(request) else "search/results.html"
+    response = render(request, template, context, status=400 if error else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
