@@ -29,6 +29,7 @@ from inhouse.desk.services.notifications import (
     set_notification_preferences,
 )
 from inhouse.desk.services.workspace import bulk_assign
+from inhouse.knowledge.services.ideas import propose_idea, set_idea_status
 from inhouse.org.models import Membership, MembershipRole
 
 pytestmark = pytest.mark.django_db
@@ -311,6 +312,21 @@ def test_a_requesters_notice_opens_the_portal(cast):
     html = client_for(cast.rita).get("/notifications/").content.decode()
     assert 'href="/requests/IT-1000/"' in html
     assert "/work/" not in html.split("<main", 1)[-1]
+
+
+def test_a_notice_about_an_idea_opens_the_idea(cast):
+    lead = make_person("lena3", team=cast.service_desk, role=MembershipRole.LEAD)
+    idea = propose_idea(
+        actor=cast.rita,
+        title="Shared printer queue",
+        body="One queue.",
+        owning_team=cast.service_desk,
+    )
+    set_idea_status(actor=lead, idea=idea, status="planned", reason="Next quarter.")
+
+    html = client_for(cast.rita).get("/notifications/").content.decode()
+
+    assert f'href="/ideas/{idea.pk}/"' in html
 
 
 def test_the_settings_page_offers_an_agent_every_kind_all_ticked_by_default(cast):

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -243,7 +244,25 @@ def render(
             reference=notification.request.reference if notification.request else None,
             in_workspace=notification.request is not None
             and notification.request.provider_team_id in reader.queue_team_ids,
-            link=None if notification.request else notification.params.get("link"),
+            link=None if notification.request else _link_of(notification),
         )
         for notification in notifications
     ]
+
+
+# Where a notice about no request leads, from its parameters (addresses are not stored:
+# they change with the URLconf).
+_LINKS: dict[str, Callable[[dict[str, Any]], str]] = {
+    NotificationKind.IDEA_STATUS: lambda p: reverse("ideas:detail", args=[p["idea"]]),
+    NotificationKind.TRAINING_REMINDER: lambda p: reverse(
+        "kudos:training-session", args=[p["session_id"]]
+    ),
+}
+
+
+def _link_of(notification: Notification) -> str | None:
+    params = notification.params
+    if "link" in params:
+        return str(params["link"])
+    make = _LINKS.get(notification.kind)
+    return make(params) if make else None
