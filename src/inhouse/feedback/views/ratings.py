@@ -7,6 +7,7 @@ carries the reply typed on the page and the redirect puts it back. With htmx the
 answer is the panel alone, swapped out of band, and the reply box is never touched.
 """
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -100,22 +101,16 @@ def rate(request: HttpRequest, reference: str) -> HttpResponse:
             })  # fmt: skip
     else:
         problem = _problem(form)
-    if wants_partial(request):
-        fresh = _visible(viewer, found.reference)
-        return _panel_response(
-            request,
-            "feedback/ratings/requester_oob.html",
-            {
-                "req": fresh,
-                "rating_panel": requester_rating_panel(viewer, fresh),
-                "rating_problem": problem,
-            },
-        )
-    if problem:
-        messages.error(request, problem)
-    keep_drafts(request, found.pk, posted_drafts(request.POST, ["body"]))
-    page = reverse("portal:request", kwargs={"reference": found.reference})
-    return redirect(f"{page}#rating")
+    return _after_rating(
+        request,
+        viewer,
+        found,
+        problem,
+        panel=requester_rating_panel,
+        template="feedback/ratings/requester_oob.html",
+        page="portal:request#rating",
+        drafts=["body"],
+    )
 
 
 @login_required
@@ -144,19 +139,40 @@ def rate_clarity_view(request: HttpRequest, reference: str) -> HttpResponse:
             })  # fmt: skip
     else:
         problem = _problem(form)
+    return _after_rating(
+        request,
+        viewer,
+        found,
+        problem,
+        panel=provider_rating_panel,
+        template="feedback/ratings/provider_oob.html",
+        page="workspace:request#ratings",
+        drafts=DRAFT_FIELDS.values(),
+    )
+
+
+def _after_rating(
+    request: HttpRequest,
+    viewer: policy.Viewer,
+    found: Request,
+    problem: str,
+    *,
+    panel: Callable[[policy.Viewer, Request], Any],
+    template: str,
+    page: str,
+    drafts: Iterable[str],
+) -> HttpResponse:
+    """With htmx the fresh panel (and the problem, if any); otherwise back to ``page``
+    ("url-name#anchor") with the problem as a message and the page's drafts kept."""
     if wants_partial(request):
         fresh = _visible(viewer, found.reference)
         return _panel_response(
             request,
-            "feedback/ratings/provider_oob.html",
-            {
-                "req": fresh,
-                "rating_panel": provider_rating_panel(viewer, fresh),
-                "rating_problem": problem,
-            },
+            template,
+            {"req": fresh, "rating_panel": panel(viewer, fresh), "rating_problem": problem},
         )
     if problem:
         messages.error(request, problem)
-    keep_drafts(request, found.pk, posted_drafts(request.POST, DRAFT_FIELDS.values()))
-    page = reverse("workspace:request", kwargs={"reference": found.reference})
-    return redirect(f"{page}#ratings")
+    keep_drafts(request, found.pk, posted_drafts(request.POST, drafts))
+    name, anchor = page.split("#")
+    return redirect(f"{reverse(name, kwargs={'reference': found.reference})}#{anchor}")
