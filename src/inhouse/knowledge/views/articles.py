@@ -271,22 +271,27 @@ def article_edit(request: HttpRequest, article_slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def article_publish(request: HttpRequest, article_slug: str) -> HttpResponse:
-    viewer = viewer_or_404(request)
-    article = _editable(viewer, article_slug)
-    with refused_as_404():
-        knowledge.publish_article(actor=viewer.person, article=article)
-    messages.success(request, _("Published. Everyone who may ask for its services sees it."))
-    return redirect("knowledge:article", article_slug=article_slug)
+    return _set_published(request, article_slug, published=True)
 
 
 @login_required
 @require_POST
 def article_unpublish(request: HttpRequest, article_slug: str) -> HttpResponse:
+    return _set_published(request, article_slug, published=False)
+
+
+def _set_published(request: HttpRequest, article_slug: str, *, published: bool) -> HttpResponse:
     viewer = viewer_or_404(request)
     article = _editable(viewer, article_slug)
+    change = knowledge.publish_article if published else knowledge.unpublish_article
     with refused_as_404():
-        knowledge.unpublish_article(actor=viewer.person, article=article)
-    messages.success(request, _("Back to a draft: only your team sees it."))
+        change(actor=viewer.person, article=article)
+    messages.success(
+        request,
+        _("Published. Everyone who may ask for its services sees it.")
+        if published
+        else _("Back to a draft: only your team sees it."),
+    )
     return redirect("knowledge:article", article_slug=article_slug)
 
 
