@@ -21,10 +21,12 @@ from inhouse.feedback.selectors.ratings import (
     Clarity,
     ClarityState,
     RatingState,
+    Satisfaction,
     clarity_for,
     rating_for,
     team_clarity_for,
 )
+from inhouse.feedback.selectors.satisfaction import team_satisfaction_for
 from inhouse.feedback.services.ratings import MAX_RATING_COMMENT, rate_clarity, rate_request
 from inhouse.org.auth import CallerRequest
 
@@ -205,4 +207,74 @@ def get_team_clarity(request: CallerRequest, slug: str) -> TeamClarityOut:
             )
             for team, figures in clarity.by_provider
         ],
+    )
+
+
+class CsatOut(Schema):
+    ratings: int
+    mean: float | None
+    csat_percent: int | None = Field(description="The share of ratings of 4 or 5")
+
+
+class SpanSatisfactionOut(Schema):
+    days: int
+    current: CsatOut | None = Field(description="The last `days` days; `null` below the minimum")
+    previous: CsatOut | None = Field(
+        description="The `days` days before those; `null` below the minimum"
+    )
+    csat_change: int | None = Field(description="Percentage points against the span before")
+
+
+class SurveyNpsOut(Schema):
+    survey_id: int
+    title: str
+    closed_at: datetime
+    respondents: int
+    nps: float = Field(description="% promoters (9–10) minus % detractors (0–6)")
+
+
+class TeamSatisfactionOut(Schema):
+    team: TeamRef
+    min_group_size: int = Field(description="Fewer ratings or answers than this: nothing shown")
+    spans: list[SpanSatisfactionOut]
+    latest_survey: SurveyNpsOut | None = Field(
+        description="The latest closed relationship survey; `null` below the minimum"
+    )
+
+
+def _csat_out(figures: Satisfaction | None) -> CsatOut | None:
+    if figures is None:
+        return None
+    return CsatOut(ratings=figures.ratings, mean=figures.mean, csat_percent=figures.csat_percent)
+
+
+@router.get("teams/{slug}/satisfaction", response={200: TeamSatisfactionOut, **READ_ERRORS})
+def get_team_satisfaction(request: CallerRequest, slug: str) -> TeamSatisfactionOut:
+    """The team's CSAT from its requesters' ratings over the last 30 and 90 days (each with
+    the span before it) and the NPS of its latest closed relationship survey: for its
+    leads and org admins only (403 for anyone else), and nothing below the minimum group."""
+    viewer = policy.viewer_for(request.auth)
+    satisfaction = team_satisfaction_for(viewer, slug)
+    latest = satisfaction.latest_survey
+    return TeamSatisfactionOut(
+        team=TeamRef.model_validate(satisfaction.team),
+        min_group_size=satisfaction.min_group_size,
+        spans=[
+            SpanSatisfactionOut(
+                days=span.days,
+                current=_csat_out(span.current),
+                previous=_csat_out(span.previous),
+                csat_change=span.csat_change,
+            )
+            for span in satisfaction.spans
+        ],
+        latest_survey=SurveyNpsOut(
+            survey_id=latest.survey_id,
+            title=latest.title,
+            closed_at=latest.closed_at,
+            respondents=latest.respondents,
+            nps=latest.nps,
+        )
+        if latest is not None
+        else None,
     )

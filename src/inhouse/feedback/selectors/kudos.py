@@ -17,6 +17,7 @@ from inhouse import policy
 from inhouse.core.pagination import page_by_id
 from inhouse.desk.models import Request
 from inhouse.feedback.models import Kudos, KudosSetting
+from inhouse.feedback.selectors.satisfaction import TeamSatisfaction, team_satisfaction
 from inhouse.org.models import Membership, Person, Team
 
 PANEL_LIMIT = 5
@@ -123,6 +124,8 @@ class KudosPanel:
     shares_with_manager: bool
     # For the team's leads (and admins): kudos counted per period, newest first.
     lead_counts: list[PeriodCount]
+    # Beside those counts, for the same readers: the team's CSAT and latest survey NPS.
+    satisfaction: TeamSatisfaction | None
     daily_cap: int
 
 
@@ -149,12 +152,14 @@ def kudos_panel_for_person(viewer: policy.Viewer, person: Person) -> KudosPanel:
         is_own_page=own,
         shares_with_manager=own and shares_with_manager(person),
         lead_counts=[],
+        satisfaction=None,
         daily_cap=settings.KUDOS_DAILY_CAP,
     )
 
 
 def kudos_panel_for_team(viewer: policy.Viewer, team: Team) -> KudosPanel:
     wall = team_wall(team)
+    is_lead = policy.can_manage_team(viewer, team)
     return KudosPanel(
         items=present(viewer, list(wall.order_by("-id")[:PANEL_LIMIT])),
         total=wall.count(),
@@ -163,7 +168,8 @@ def kudos_panel_for_team(viewer: policy.Viewer, team: Team) -> KudosPanel:
         can_give=team.is_active,
         is_own_page=False,
         shares_with_manager=False,
-        lead_counts=_lead_counts(wall) if policy.can_manage_team(viewer, team) else [],
+        lead_counts=_lead_counts(wall) if is_lead else [],
+        satisfaction=team_satisfaction(team) if is_lead else None,
         daily_cap=settings.KUDOS_DAILY_CAP,
     )
 

@@ -415,6 +415,11 @@ def invitation_for(
     )
 
 
+def teams_surveyed_by(viewer: policy.Viewer) -> QuerySet[Team]:
+    """The active teams whose surveys the viewer runs: the teams they lead."""
+    return Team.objects.filter(pk__in=viewer.lead_team_ids, is_active=True).order_by("name")
+
+
 def team_choices() -> QuerySet[Team]:
     """The teams a lead may name as a survey's customers."""
     return Team.objects.filter(is_active=True).order_by("name")

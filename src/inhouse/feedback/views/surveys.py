@@ -40,6 +40,7 @@ from inhouse.feedback.selectors.surveys import (
     survey_results,
     surveys_of_team,
     team_choices,
+    teams_surveyed_by,
 )
 from inhouse.feedback.services.surveys import (
     AlreadyAnswered,
@@ -292,10 +293,13 @@ def survey_results_page(request: HttpRequest, team_slug: str, pk: int) -> HttpRe
 @login_required
 @require_GET
 def my_surveys(request: HttpRequest) -> HttpResponse:
-    """The surveys the signed-in person is asked to answer."""
+    """The surveys the signed-in person is asked to answer, and for a lead the way to
+    the survey rounds of each team they lead."""
     viewer = viewer_or_404(request)
     return render(
-        request, "feedback/surveys/mine.html", {"invitations": invitations_of(viewer.person)}
+        request,
+        "feedback/surveys/mine.html",
+        {"invitations": invitations_of(viewer.person), "led_teams": teams_surveyed_by(viewer)},
     )
 
 
