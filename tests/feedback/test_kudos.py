@@ -7,16 +7,17 @@ import pytest
 from django.test import Client
 
 from inhouse import policy
-from inhouse.core.errors import InvalidInput
+from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.desk.models import Notification, NotificationKind, Status
 from inhouse.desk.services import transition_request
-from inhouse.feedback.models import Kudos, KudosDigest
+from inhouse.feedback.models import Kudos, KudosDigest, TeamKudosSetting
 from inhouse.feedback.selectors.kudos import kudos_panel_for_team, page_of_kudos, team_wall
 from inhouse.feedback.services.kudos import (
     KudosCapReached,
     grant_kudos,
     send_weekly_kudos_digests,
     set_kudos_sharing,
+    set_team_kudos_sharing,
     week_starting,
 )
 from inhouse.org.models import MembershipRole
@@ -424,3 +425,102 @@ def test_the_demo_has_a_year_of_kudos_one_team_loved_and_sessions_with_sign_ups(
     assert not TrainingSignup.objects.filter(
         rating__isnull=False, session__ends_at__gt=now
     ).exists()
+
+
+# --- kudos to a team reach the team's manager -------------------------------------------------
+
+
+def _it_lead(cast):
+    return make_person("dora", team=cast.it, role=MembershipRole.LEAD)
+
+
+def test_kudos_to_a_team_reach_the_lead_of_the_team_above_it_once_when_the_team_shares(cast):
+    dora = _it_lead(cast)
+    set_team_kudos_sharing(actor=cast.lena, team=cast.service_desk, share_with_manager=True)
+    with frozen_time():
+        grant_kudos(actor=cast.rita, to_team=cast.service_desk, message="Quick printer fix")
+        grant_kudos(actor=cast.carl, to_team=cast.service_desk, message="Patient")
+
+    assert send_weekly_kudos_digests(week_start=_week(cast)) == 1
+    assert send_weekly_kudos_digests(week_start=_week(cast)) == 0
+
+    [digest] = Notification.objects.filter(kind=NotificationKind.KUDOS_DIGEST)
+    assert digest.recipient == dora
+    assert (digest.params["count"], digest.params["names"]) == (2, "IT Service Desk")
+
+
+def test_no_team_digest_unless_the_teams_leads_share(cast):
+    _it_lead(cast)
+    set_team_kudos_sharing(actor=cast.lena, team=cast.service_desk, share_with_manager=True)
+    set_team_kudos_sharing(actor=cast.lena, team=cast.service_desk, share_with_manager=False)
+    with frozen_time():
+        grant_kudos(actor=cast.rita, to_team=cast.service_desk, message="Thanks")
+
+    assert send_weekly_kudos_digests(week_start=_week(cast)) == 0
+    assert not KudosDigest.objects.exists()
+
+
+def test_a_team_with_nobody_leading_above_it_has_its_own_leads_hear(cast):
+    # IT, above the service desk, has no lead; Facilities has no team above it.
+    fay = make_person("fay", team=cast.facilities, role=MembershipRole.LEAD)
+    set_team_kudos_sharing(actor=cast.lena, team=cast.service_desk, share_with_manager=True)
+    set_team_kudos_sharing(actor=fay, team=cast.facilities, share_with_manager=True)
+    with frozen_time():
+        grant_kudos(actor=cast.rita, to_team=cast.service_desk, message="Thanks")
+        grant_kudos(actor=cast.rita, to_team=cast.facilities, message="Spotless")
+
+    assert send_weekly_kudos_digests(week_start=_week(cast)) == 2
+    heard = {
+        n.recipient: n.params["names"]
+        for n in Notification.objects.filter(kind=NotificationKind.KUDOS_DIGEST)
+    }
+    assert heard == {cast.lena: "IT Service Desk", fay: "Facilities"}
+
+
+def test_a_manager_gets_one_digest_for_reports_and_teams(cast):
+    dora = _it_lead(cast)
+    cast.alex.manager = dora
+    cast.alex.save(update_fields=["manager"])
+    set_kudos_sharing(actor=cast.alex, share_with_manager=True)
+    set_team_kudos_sharing(actor=cast.lena, team=cast.service_desk, share_with_manager=True)
+    with frozen_time():
+        grant_kudos(actor=cast.rita, to_person=cast.alex, message="Fast fix")
+        grant_kudos(actor=cast.rita, to_team=cast.service_desk, message="Great team")
+
+    assert send_weekly_kudos_digests(week_start=_week(cast)) == 1
+    [digest] = Notification.objects.filter(kind=NotificationKind.KUDOS_DIGEST)
+    assert digest.recipient == dora
+    assert (digest.params["count"], digest.params["names"]) == (2, "Alex Tester, IT Service Desk")
+    assert KudosDigest.objects.get().kudos_count == 2
+
+
+def test_only_the_teams_leads_choose_whether_its_manager_hears(cast):
+    with pytest.raises(NotFound):
+        set_team_kudos_sharing(actor=cast.alex, team=cast.service_desk, share_with_manager=True)
+    assert not TeamKudosSetting.objects.exists()
+
+    page = client_for(cast.lena).get(f"/org/teams/{cast.service_desk.slug}/").content.decode()
+    assert "Tell the team's manager about kudos to the team" in page
+    page = client_for(cast.alex).get(f"/org/teams/{cast.service_desk.slug}/").content.decode()
+    assert "Tell the team's manager" not in page
+
+    url = f"/kudos/teams/{cast.service_desk.slug}/sharing/"
+    assert client_for(cast.alex).post(url, {"share_with_manager": "on"}).status_code == 404
+    assert not TeamKudosSetting.objects.exists()
+    response = client_for(cast.lena).post(url, {"share_with_manager": "on"})
+    assert response.status_code == 302
+    assert TeamKudosSetting.objects.get(team=cast.service_desk).share_with_manager is True
+
+
+def test_api_team_kudos_settings_for_the_teams_leads_only(cast):
+    from tests.feedback.test_ratings import bearer, put_json
+
+    url = f"/api/v1/kudos/teams/{cast.service_desk.slug}/settings"
+    assert bearer(cast.lena).get(url).json() == {"share_with_manager": False}
+    response = put_json(bearer(cast.lena), url, {"share_with_manager": True})
+    assert response.status_code == 200
+    assert response.json() == {"share_with_manager": True}
+    assert bearer(cast.alex).get(url).status_code == 404
+    assert put_json(bearer(cast.alex), url, {"share_with_manager": False}).status_code == 404
+    assert TeamKudosSetting.objects.get(team=cast.service_desk).share_with_manager is True
+    assert put_json(bearer(cast.lena), url, {"share": True}).status_code == 400

@@ -10,6 +10,7 @@ urlpatterns = [
     path("kudos/give/", kudos.give_kudos, name="give"),
     path("kudos/sharing/", kudos.sharing, name="sharing"),
     path("kudos/teams/<slug:slug>/", kudos.wall, name="wall"),
+    path("kudos/teams/<slug:slug>/sharing/", kudos.team_sharing, name="team-sharing"),
     path("training/", training.session_list, name="training"),
     path("training/new/<slug:team_slug>/", training.session_create, name="training-new"),
     path("training/<id:pk>/", training.session_detail, name="training-session"),

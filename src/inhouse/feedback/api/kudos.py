@@ -1,5 +1,5 @@
 """Kudos over the API: send one, list a person's or a team's, the team wall, and one's
-choice whether one's manager hears of them."""
+choice whether one's manager hears of them (and a team's, made by its leads)."""
 
 from datetime import datetime
 
@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from inhouse import policy
-from inhouse.core.errors import InvalidInput
+from inhouse.core.errors import InvalidInput, NotFound
 from inhouse.core.ids import DatabaseId
 from inhouse.core.schemas import ErrorOut, StrictSchema
 from inhouse.core.text import render_markdown
@@ -19,9 +19,14 @@ from inhouse.feedback.selectors.kudos import (
     page_of_kudos,
     present,
     shares_with_manager,
+    team_shares_with_manager,
     team_wall,
 )
-from inhouse.feedback.services.kudos import grant_kudos, set_kudos_sharing
+from inhouse.feedback.services.kudos import (
+    grant_kudos,
+    set_kudos_sharing,
+    set_team_kudos_sharing,
+)
 from inhouse.org.auth import CallerRequest
 from inhouse.org.selectors import get_person, get_team
 
@@ -149,4 +154,25 @@ def my_kudos_settings(request: CallerRequest) -> KudosSettingsOut:
 def set_my_kudos_settings(request: CallerRequest, payload: KudosSettingsIn) -> KudosSettingsOut:
     """Choose whether your manager hears, in a weekly digest, of the kudos you receive."""
     setting = set_kudos_sharing(actor=request.auth, share_with_manager=payload.share_with_manager)
+    return KudosSettingsOut(share_with_manager=setting.share_with_manager)
+
+
+@router.get("/teams/{slug}/settings", response={200: KudosSettingsOut, **ERRORS})
+def team_kudos_settings(request: CallerRequest, slug: str) -> KudosSettingsOut:
+    """For the team's leads: whether the team's manager (the lead of the team above it,
+    or its own leads at the top) hears, in a weekly digest, of the kudos to the team."""
+    team = get_team(slug)
+    if not policy.can_manage_team(policy.viewer_for(request.auth), team):
+        raise NotFound()
+    return KudosSettingsOut(share_with_manager=team_shares_with_manager(team))
+
+
+@router.put("/teams/{slug}/settings", response={200: KudosSettingsOut, **ERRORS})
+def set_team_kudos_settings(
+    request: CallerRequest, slug: str, payload: KudosSettingsIn
+) -> KudosSettingsOut:
+    """For the team's leads: choose whether the team's manager hears of its kudos weekly."""
+    setting = set_team_kudos_sharing(
+        actor=request.auth, team=get_team(slug), share_with_manager=payload.share_with_manager
+    )
     return KudosSettingsOut(share_with_manager=setting.share_with_manager)

@@ -1,7 +1,7 @@
 """The feedback tables, one module per topic; imported here so Django finds them."""
 
 from inhouse.feedback.models.followups import FollowUp, FollowUpOptOut  # noqa: F401
-from inhouse.feedback.models.kudos import Kudos, KudosDigest, KudosSetting  # noqa: F401
+from inhouse.feedback.models.kudos import Kudos, KudosDigest, KudosSetting, TeamKudosSetting  # noqa: F401
 from inhouse.feedback.models.ratings import (
     ClarityRating,  # noqa: F401
     Rating,  # noqa: F401

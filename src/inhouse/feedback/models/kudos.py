@@ -73,6 +73,23 @@ class KudosSetting(models.Model):
         return f"kudos setting of {self.person_id}"
 
 
+class TeamKudosSetting(models.Model):
+    """A team's choice, made by its leads, whether its manager hears of the kudos to the
+    team; without a row nobody above the team hears of them, as for a person."""
+
+    team = models.OneToOneField(
+        Team, on_delete=models.CASCADE, primary_key=True, related_name="kudos_setting"
+    )
+    share_with_manager = models.BooleanField(
+        default=False, verbose_name=_("Tell the team's manager about kudos to the team (weekly)")
+    )
+    updated_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"kudos setting of team {self.team_id}"
+
+
 class KudosDigest(models.Model):
     """That one manager's weekly digest for one week was written: the worker claims a week
     by inserting this row, so a rerun or a second worker writes it once."""

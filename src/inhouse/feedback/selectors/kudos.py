@@ -16,7 +16,7 @@ from django.utils import timezone
 from inhouse import policy
 from inhouse.core.pagination import page_by_id
 from inhouse.desk.models import Request
-from inhouse.feedback.models import Kudos, KudosSetting
+from inhouse.feedback.models import Kudos, KudosSetting, TeamKudosSetting
 from inhouse.feedback.selectors.satisfaction import TeamSatisfaction, team_satisfaction
 from inhouse.org.models import Membership, Person, Team
 
@@ -102,6 +102,10 @@ def shares_with_manager(person: Person) -> bool:
     return KudosSetting.objects.filter(person=person, share_with_manager=True).exists()
 
 
+def team_shares_with_manager(team: Team) -> bool:
+    return TeamKudosSetting.objects.filter(team=team, share_with_manager=True).exists()
+
+
 @dataclass(frozen=True)
 class PeriodCount:
     days: int
@@ -119,8 +123,10 @@ class KudosPanel:
     to_person: Person | None
     to_team: Team | None
     can_give: bool
-    # On one's own person page: whether one's manager hears of one's kudos.
+    # On one's own person page: whether one's manager hears of one's kudos; on a team's
+    # page, for its leads, whether the team's manager hears of the team's.
     is_own_page: bool
+    may_set_team_sharing: bool
     shares_with_manager: bool
     # For the team's leads (and admins): kudos counted per period, newest first.
     lead_counts: list[PeriodCount]
@@ -150,6 +156,7 @@ def kudos_panel_for_person(viewer: policy.Viewer, person: Person) -> KudosPanel:
         to_team=None,
         can_give=not own and person.is_active,
         is_own_page=own,
+        may_set_team_sharing=False,
         shares_with_manager=own and shares_with_manager(person),
         lead_counts=[],
         satisfaction=None,
@@ -167,7 +174,8 @@ def kudos_panel_for_team(viewer: policy.Viewer, team: Team) -> KudosPanel:
         to_team=team,
         can_give=team.is_active,
         is_own_page=False,
-        shares_with_manager=False,
+        may_set_team_sharing=is_lead,
+        shares_with_manager=is_lead and team_shares_with_manager(team),
         lead_counts=_lead_counts(wall) if is_lead else [],
         satisfaction=team_satisfaction(team) if is_lead else None,
         daily_cap=settings.KUDOS_DAILY_CAP,

@@ -9,7 +9,12 @@ Rules:
   tells whether a reference exists;
 - a sender sends at most ``KUDOS_DAILY_CAP`` kudos in 24 hours; the sender's row is
   locked while counting, so parallel sends cannot slip past the cap;
-- a manager hears of kudos to a report once a week, only if the report chose to share.
+- a manager hears of kudos to a report once a week, only if the report chose to share;
+- a team's manager hears of kudos to the team the same way, only if the team's leads
+  chose to share. A team's manager is whoever leads the team it belongs to (its parent:
+  the department head hears of the teams in the department); a team with no parent, or
+  whose parent has no lead, has nobody above it, so its own leads get the digest. One
+  digest per manager and week counts both.
 """
 
 from collections import defaultdict
@@ -26,9 +31,9 @@ from inhouse.core.errors import DomainError, InvalidInput, NotFound
 from inhouse.desk.models import NotificationKind, Request
 from inhouse.desk.selectors.requests import get_request_for
 from inhouse.desk.services.notifications import notify
-from inhouse.feedback.models import Kudos, KudosDigest, KudosSetting
+from inhouse.feedback.models import Kudos, KudosDigest, KudosSetting, TeamKudosSetting
 from inhouse.feedback.models.kudos import KUDOS_MESSAGE_MAX_LENGTH
-from inhouse.org.models import Membership, Person, Team
+from inhouse.org.models import Membership, MembershipRole, Person, Team
 
 CAP_WINDOW = timedelta(hours=24)
 
@@ -156,14 +161,52 @@ def set_kudos_sharing(*, actor: Person, share_with_manager: bool) -> KudosSettin
     return setting
 
 
+def set_team_kudos_sharing(
+    *, actor: Person, team: Team, share_with_manager: bool
+) -> TeamKudosSetting:
+    """Record, for one of the actor's teams as its lead (or as an admin), whether the
+    team's manager hears, weekly, of the kudos to the team (``NotFound`` for anyone else:
+    the choice is the team's, as a person's is their own)."""
+    if not policy.can_manage_team(actor, team):
+        raise NotFound()
+    setting, _created = TeamKudosSetting.objects.update_or_create(
+        team=team,
+        defaults={
+            "share_with_manager": share_with_manager,
+            "updated_by": actor,
+            "updated_at": timezone.now(),
+        },
+    )
+    return setting
+
+
+def team_managers(team_ids: set[int], parent_ids: dict[int, int | None]) -> dict[int, set[int]]:
+    """The ids of the people who hear of kudos to each team: the active leads of its
+    parent, or its own active leads when it has no parent or the parent has no lead.
+    One query."""
+    led = set(team_ids) | {parent for parent in parent_ids.values() if parent is not None}
+    leads: dict[int, set[int]] = defaultdict(set)
+    for team_id, person_id in Membership.objects.filter(
+        team_id__in=led, role=MembershipRole.LEAD, person__is_active=True
+    ).values_list("team_id", "person_id"):
+        leads[team_id].add(person_id)
+    managers: dict[int, set[int]] = {}
+    for team_id in team_ids:
+        parent = parent_ids.get(team_id)
+        managers[team_id] = (
+            leads.get(parent, set()) if parent is not None else set()
+        ) or leads.get(team_id, set())
+    return managers
+
+
 def week_starting(day: date) -> date:
     """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())
 
 
 def send_weekly_kudos_digests(*, week_start: date) -> int:
-    """Write each manager's digest of the kudos their sharing reports received in the
-    week (UTC) from ``week_start``; returns how many digests were written.
+    """Write each manager's digest of the kudos their sharing reports and teams received
+    in the week (UTC) from ``week_start``; returns how many digests were written.
 
     Idempotent: a digest is claimed by inserting its (manager, week) row, which the
     unique constraint allows once, so a rerun or a second worker writes nothing new.
@@ -184,6 +227,22 @@ def send_weekly_kudos_digests(*, week_start: date) -> int:
     for manager_id, report_name in received:
         if manager_id is not None:  # excluded by the filter; the type cannot know
             by_manager[manager_id].append(report_name)
+    to_teams = list(
+        Kudos.objects.filter(
+            created_at__gte=start,
+            created_at__lt=start + timedelta(days=7),
+            recipient_team__kudos_setting__share_with_manager=True,
+        )
+        .order_by("recipient_team__name")
+        .values_list("recipient_team_id", "recipient_team__name", "recipient_team__parent_id")
+    )
+    managers = team_managers(
+        {team_id for team_id, _name, _parent in to_teams},
+        {team_id: parent_id for team_id, _name, parent_id in to_teams},
+    )
+    for team_id, team_name, _parent in to_teams:
+        for manager_id in managers[team_id]:
+            by_manager[manager_id].append(team_name)
     written = 0
     for manager_id, names in sorted(by_manager.items()):
         with transaction.atomic():

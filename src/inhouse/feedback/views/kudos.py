@@ -29,7 +29,11 @@ from inhouse.feedback.selectors.kudos import (
     team_wall,
     thanks_targets_for,
 )
-from inhouse.feedback.services.kudos import grant_kudos, set_kudos_sharing
+from inhouse.feedback.services.kudos import (
+    grant_kudos,
+    set_kudos_sharing,
+    set_team_kudos_sharing,
+)
 from inhouse.org.models import Person, Team
 from inhouse.org.selectors import get_person, get_team
 from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
@@ -200,3 +204,27 @@ def sharing(request: HttpRequest) -> HttpResponse:
         else _("Your manager will not hear of your kudos."),
     )
     return redirect(reverse("org:person", args=[viewer.person_id]))
+
+
+@login_required
+@require_POST
+def team_sharing(request: HttpRequest, slug: str) -> HttpResponse:
+    """For the team's leads: whether the team's manager hears, weekly, of its kudos."""
+    viewer = viewer_or_404(request)
+    share = request.POST.get("share_with_manager") == "on"
+    with not_found_as_404():
+        team = get_team(slug)
+        set_team_kudos_sharing(actor=viewer.person, team=team, share_with_manager=share)
+    if wants_partial(request):
+        return render(
+            request,
+            "feedback/kudos/partials/panel.html",
+            {"kudos_panel": kudos_panel_for_team(viewer, team), "saved": True},
+        )
+    messages.success(
+        request,
+        _("The team's manager will hear of its kudos each week.")
+        if share
+        else _("The team's manager will not hear of its kudos."),
+    )
+    return redirect(reverse("org:team", args=[team.slug]))
