@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inhouse import policy
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -32,6 +33,7 @@ from inhouse.org.models import MembershipRole
 from tests.conftest import client_for
 from tests.desk.helpers import START, frozen_time, submit
 from tests.factories import make_person
+from tests.feedback.test_ratings import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -288,6 +290,67 @@ def test_no_suggestion_below_the_minimum_group_or_when_requests_are_clear(cast, 
         assert suggested_sessions_for(policy.viewer_for(mia)) == []
         _rate_clarity(cast, [5, 5, 5, 5])
         assert suggested_sessions_for(policy.viewer_for(mia)) == []
+
+
+def _article(cast, title, *, services, status="published", helpful=0):
+    from inhouse.knowledge.models import Article, ArticleVote
+
+    article = Article.objects.create(
+        team=cast.service_desk, slug=title.lower().replace(" ", "-"), title=title, status=status
+    )
+    article.services.set(services)
+    for number in range(helpful):
+        ArticleVote.objects.create(
+            article=article, person=make_person(f"voter{title[:3]}{number}"), helpful=True
+        )
+    return article
+
+
+def test_a_suggestion_lists_published_articles_on_the_unclear_services_most_helpful_first(
+    cast, settings
+):
+    settings.FEEDBACK_MIN_GROUP_SIZE = 5
+    settings.TRAINING_UNCLEAR_BELOW = 3.0
+    mia = make_person("mia", team=cast.marketing, role=MembershipRole.LEAD)
+    helpful = _article(cast, "Printer jams explained", services=[cast.printer], helpful=3)
+    plain = _article(cast, "Asking for a printer", services=[cast.printer], helpful=1)
+    _article(cast, "Printer draft", services=[cast.printer], status="draft")
+    # Software access was rated clear, so its article is not the point here.
+    _article(cast, "Software access guide", services=[cast.software_access], helpful=9)
+    with frozen_time():
+        _rate_clarity(cast, [1, 2, 2, 2, 2])
+        for _ in range(2):
+            request = submit(
+                cast,
+                service=cast.software_access,
+                subject="Figma",
+                form_answers={"application": "Figma", "justification": "Campaign"},
+            )
+            ClarityRating.objects.create(
+                request=request,
+                score=5,
+                provider_team=request.provider_team,
+                customer_team=request.customer_team,
+            )
+        session = _announce(cast, title="Asking well")
+
+        [suggestion] = suggested_sessions_for(policy.viewer_for(mia))
+        assert suggestion.session == session
+        assert suggestion.articles == [helpful, plain]
+
+        with CaptureQueriesContext(connection) as queries:
+            suggested_sessions_for(policy.viewer_for(mia))
+        html = client_for(mia).get("/training/").content.decode()
+        api = bearer(mia).get("/api/v1/training/suggestions").json()
+    assert "Printer jams explained" in html and "/kb/printer-jams-explained/" in html
+    assert "Printer draft" not in html
+    assert [a["slug"] for a in api["items"][0]["articles"]] == [
+        "printer-jams-explained",
+        "asking-for-a-printer",
+    ]
+    assert api["items"][0]["articles"][0]["url"] == "/kb/printer-jams-explained/"
+    # The articles add a constant few queries to the suggestions, never one per suggestion.
+    assert len(queries) <= 8
 
 
 # --- pages and API --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ suggested to the teams you lead."""
 
 from datetime import datetime
 
+from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime
@@ -80,11 +81,21 @@ class RatingIn(StrictSchema):
     rating: int = Field(..., ge=1, le=5)
 
 
+class SuggestedArticleOut(Schema):
+    slug: str
+    title: str
+    url: str
+
+
 class SuggestionOut(Schema):
     session: SessionOut
     customer_team: TeamRef
     clarity_mean: float
     clarity_count: int
+    articles: list[SuggestedArticleOut] = Field(
+        description="Published articles on the services of the requests rated unclear, "
+        "most helpful first"
+    )
 
 
 class SuggestionList(Schema):
@@ -207,6 +218,14 @@ def suggestions(request: CallerRequest) -> SuggestionList:
                 customer_team=_ref(s.customer_team),
                 clarity_mean=s.clarity_mean,
                 clarity_count=s.clarity_count,
+                articles=[
+                    SuggestedArticleOut(
+                        slug=article.slug,
+                        title=article.title,
+                        url=reverse("knowledge:article", args=[article.slug]),
+                    )
+                    for article in s.articles
+                ],
             )
             for s in found
         ]

@@ -5,7 +5,7 @@ A session is for its audience teams (everyone when it names none) and for its ow
 provider team; org admins see every session. Anyone else is told it does not exist.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -16,7 +16,12 @@ from inhouse import policy
 from inhouse.core.errors import NotFound
 from inhouse.feedback.models import TrainingSession, TrainingSignup
 from inhouse.feedback.models.ratings import ClarityRating
+from inhouse.knowledge.models import Article
+from inhouse.knowledge.selectors.for_services import published_articles_for_services
 from inhouse.org.models import Person, Team
+
+# A suggestion lists this many articles on the services whose requests were unclear.
+SUGGESTED_ARTICLES = 3
 
 
 def _attendable_q(viewer: policy.Viewer) -> Q:
@@ -128,6 +133,8 @@ class TrainingSuggestion:
     customer_team: Team
     clarity_mean: float
     clarity_count: int
+    # Published articles on the services of the requests rated unclear, most helpful first.
+    articles: list[Article] = field(default_factory=list)
 
 
 def suggested_sessions_for(
@@ -151,4 +158,58 @@ def suggested_sessions_for(
                 suggestions.append(
                     TrainingSuggestion(session, led_teams[team_id], round(mean, 1), count)
                 )
-    return suggestions
+    return _with_articles(viewer, suggestions)
+
+
+def _unclear_services(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], set[int]]:
+    """The services of the requests each provider rated unclear, per (provider, customer
+    team). Confidential requests stay out: naming their service to the customer team's
+    lead would hint at a colleague's HR case. One query."""
+    providers = {provider for provider, _team in pairs}
+    teams = {team for _provider, team in pairs}
+    rows = (
+        ClarityRating.objects.filter(
+            request__provider_team_id__in=providers,
+            request__customer_team_id__in=teams,
+            request__confidential=False,
+            score__lt=settings.TRAINING_UNCLEAR_BELOW,
+        )
+        .values_list(
+            "request__provider_team_id", "request__customer_team_id", "request__service_id"
+        )
+        .distinct()
+        .order_by()
+    )
+    services: dict[tuple[int, int], set[int]] = {}
+    for provider, team, service in rows:
+        if (provider, team) in pairs:
+            services.setdefault((provider, team), set()).add(service)
+    return services
+
+
+def _with_articles(
+    viewer: policy.Viewer, suggestions: list[TrainingSuggestion]
+) -> list[TrainingSuggestion]:
+    """Each suggestion with a few articles the viewer may read on the services concerned,
+    in a constant number of queries however many suggestions there are."""
+    if not suggestions:
+        return suggestions
+    services = _unclear_services(
+        {(s.session.provider_team_id, s.customer_team.pk) for s in suggestions}
+    )
+    by_service = published_articles_for_services(
+        viewer, {pk for ids in services.values() for pk in ids}, limit=SUGGESTED_ARTICLES
+    )
+    found = []
+    for suggestion in suggestions:
+        concerned = services.get((suggestion.session.provider_team_id, suggestion.customer_team.pk))
+        articles = {
+            article.pk: article
+            for service_id in sorted(concerned or ())
+            for article in by_service.get(service_id, [])
+        }
+        ranked = sorted(
+            articles.values(), key=lambda a: (-getattr(a, "helpful_yes", 0), a.title, a.pk)
+        )
+        found.append(replace(suggestion, articles=ranked[:SUGGESTED_ARTICLES]))
+    return found
