@@ -401,6 +401,7 @@ def test_the_demo_has_a_year_of_kudos_one_team_loved_and_sessions_with_sign_ups(
 
     from django.db.models import Count, F
 
+    from inhouse.demo.feedback_story import LOVED_PROVIDER, STRUGGLING_PROVIDER
     from inhouse.demo.generator import generate_demo
     from inhouse.feedback.models import TrainingSession, TrainingSignup
     from inhouse.org.models import Team
@@ -417,7 +418,7 @@ def test_the_demo_has_a_year_of_kudos_one_team_loved_and_sessions_with_sign_ups(
         wall = team_wall(team).count()
         return wall / max(team.memberships.count(), 1)
 
-    assert per_member("workplace") > 4 * per_member("recruiting")
+    assert per_member(LOVED_PROVIDER) > 4 * per_member(STRUGGLING_PROVIDER)
     sessions = TrainingSession.objects.annotate(signed=Count("signups"))
     assert sessions.filter(starts_at__gt=now).exists()
     assert all(session.signed == session.seats_taken <= session.capacity for session in sessions)

@@ -522,6 +522,12 @@ def test_clarity_pages_refuse_the_requesters_side_and_hide_from_outsiders(cast):
 def test_the_demo_rates_a_year_of_requests_with_one_loved_and_one_struggling_team(settings):
     from datetime import UTC, datetime
 
+    from inhouse.demo.feedback_story import (
+        CLEAR_CUSTOMER,
+        LOVED_PROVIDER,
+        STRUGGLING_PROVIDER,
+        UNCLEAR_CUSTOMER,
+    )
     from inhouse.demo.generator import generate_demo
     from inhouse.desk.history_chain import check_histories
     from inhouse.desk.models import Request
@@ -533,16 +539,34 @@ def test_the_demo_rates_a_year_of_requests_with_one_loved_and_one_struggling_tea
     assert ClarityRating.objects.count() > 600
     assert Rating.objects.filter(given_at__gt=now).count() == 0
     assert Rating.objects.filter(given_at__lt=now - timedelta(days=300)).exists()
-    loved = satisfaction_of_team(Team.objects.get(slug="workplace"), now=now)
-    struggling = satisfaction_of_team(Team.objects.get(slug="accounts-payable"), now=now)
+    loved = satisfaction_of_team(Team.objects.get(slug=LOVED_PROVIDER), now=now)
+    struggling = satisfaction_of_team(Team.objects.get(slug=STRUGGLING_PROVIDER), now=now)
     assert loved.ratings >= 20 and struggling.ratings >= 20
     assert loved.csat_percent is not None and struggling.csat_percent is not None
     assert loved.csat_percent - struggling.csat_percent >= 40
-    unclear = clarity_of_customer_team(Team.objects.get(slug="sales-emea"), now=now).overall
-    clear = clarity_of_customer_team(Team.objects.get(slug="controlling"), now=now).overall
+    unclear = clarity_of_customer_team(Team.objects.get(slug=UNCLEAR_CUSTOMER), now=now).overall
+    clear = clarity_of_customer_team(Team.objects.get(slug=CLEAR_CUSTOMER), now=now).overall
     assert unclear is not None and clear is not None
     assert clear.mean is not None and unclear.mean is not None
     assert clear.mean - unclear.mean >= 1
+    # Kudos and follow-ups tell the same story as the ratings.
+    from inhouse.feedback.models import FollowUp
+    from inhouse.feedback.models.followups import StillWorking
+    from inhouse.feedback.selectors.kudos import team_wall
+
+    def kudos_per_member(slug: str) -> float:
+        team = Team.objects.get(slug=slug)
+        return team_wall(team).count() / max(team.memberships.count(), 1)
+
+    assert kudos_per_member(LOVED_PROVIDER) > 4 * kudos_per_member(STRUGGLING_PROVIDER)
+
+    def still_working_share(slug: str) -> float:
+        answered = FollowUp.objects.filter(request__provider_team__slug=slug).exclude(
+            still_working=""
+        )
+        return answered.filter(still_working=StillWorking.YES).count() / max(answered.count(), 1)
+
+    assert still_working_share(LOVED_PROVIDER) - still_working_share(STRUGGLING_PROVIDER) >= 0.3
     # The ratings joined each request's history chain without breaking it.
     assert RequestEvent.objects.filter(kind=EventKind.RATED).count() == Rating.objects.count()
     rated_ids = list(Rating.objects.values_list("request_id", flat=True)[:200])

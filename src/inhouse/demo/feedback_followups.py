@@ -4,7 +4,10 @@ answered many of the check-ins that fell due before "now".
 Written after the history, in bulk: the follow-ups of each resolved or closed request
 of those services (its last resolution's round), the answers, and each answer's
 ``followed_up`` event chained onto the request's history as ``events.record`` would.
-Deterministic by seed. A "not working any more" answer is given only on closed
+Deterministic by seed. The services of ``feedback_story``'s loved and struggling
+providers always ask, and their requesters answer as the story goes: the loved
+team's deliveries keep working, the struggling team's often only partly or not at
+all. A "not working any more" answer is given only on closed
 requests, which it cannot reopen, so the demo's statuses stay as the history left them.
 """
 
@@ -12,6 +15,7 @@ import random
 from datetime import datetime, timedelta
 
 from inhouse.catalog.models import TWO_TWO_TWO, Service
+from inhouse.demo.feedback_story import LOVED_PROVIDER, STRUGGLING_PROVIDER
 from inhouse.desk import events, history_chain
 from inhouse.desk.models import Request, RequestEvent, Status
 from inhouse.feedback.models.followups import (
@@ -28,6 +32,10 @@ ASKING_SHARE = 0.4
 ANSWERED_SHARE = 0.55
 TURNED_OFF_SHARE = 0.02
 BATCH = 2_000
+# How requesters answer, by provider: the share "not working any more" (closed
+# requests only) and the share (including those) that works only partly.
+ANSWER_MOOD = {LOVED_PROVIDER: (0.01, 0.06), STRUGGLING_PROVIDER: (0.25, 0.55)}
+DEFAULT_MOOD = (0.06, 0.2)
 
 MADE_POSSIBLE = (
     "",
@@ -51,10 +59,13 @@ def add_follow_ups(*, seed: int, now: datetime) -> int:
     """Give a share of the services the 2-2-2 cadence and their delivered requests their
     follow-ups up to ``now``; returns how many history events (answers) it wrote."""
     rng = random.Random(f"follow-ups-{seed}")
-    service_ids = list(
-        Service.objects.filter(confidential=False).order_by("slug").values_list("pk", flat=True)
+    services = list(
+        Service.objects.filter(confidential=False)
+        .order_by("slug")
+        .values_list("pk", "provider_team__slug")
     )
-    asking = [pk for pk in service_ids if rng.random() < ASKING_SHARE]
+    story = (LOVED_PROVIDER, STRUGGLING_PROVIDER)
+    asking = [pk for pk, team in services if rng.random() < ASKING_SHARE or team in story]
     Service.objects.filter(pk__in=asking).update(follow_up_cadence=list(TWO_TWO_TWO))
     delivered = (
         Request.objects.filter(
@@ -65,7 +76,7 @@ def add_follow_ups(*, seed: int, now: datetime) -> int:
         .order_by("pk")
         .values_list(
             "pk", "requester_id", "status", "resolved_at", "updated_at", "history_length",
-            "history_digest",
+            "history_digest", "provider_team__slug",
         )
     )  # fmt: skip
     answers = 0
@@ -78,7 +89,7 @@ def add_follow_ups(*, seed: int, now: datetime) -> int:
 def _write_batch(rows: list[tuple], *, rng: random.Random, now: datetime) -> int:
     follow_ups: list[FollowUp] = []
     opt_outs: list[FollowUpOptOut] = []
-    for pk, requester_id, status, resolved_at, updated_at, _length, _digest in rows:
+    for pk, requester_id, status, resolved_at, updated_at, _length, _digest, team in rows:
         turned_off = rng.random() < TURNED_OFF_SHARE
         if turned_off:
             opt_outs.append(FollowUpOptOut(request_id=pk, created_at=resolved_at))
@@ -86,7 +97,8 @@ def _write_batch(rows: list[tuple], *, rng: random.Random, now: datetime) -> int
             follow_ups.append(
                 _follow_up(
                     pk, requester_id, status, resolved_at, updated_at, step,
-                    turned_off=turned_off, rng=rng, now=now,
+                    turned_off=turned_off, mood=ANSWER_MOOD.get(team, DEFAULT_MOOD),
+                    rng=rng, now=now,
                 )
             )  # fmt: skip
     FollowUp.objects.bulk_create(follow_ups)
@@ -103,6 +115,7 @@ def _follow_up(
     step: str,
     *,
     turned_off: bool,
+    mood: tuple[float, float],
     rng: random.Random,
     now: datetime,
 ) -> FollowUp:
@@ -120,9 +133,10 @@ def _follow_up(
     if rng.random() >= ANSWERED_SHARE or answered_at > now or answered_at <= updated_at:
         return row
     answer = rng.random()
-    if status == Status.CLOSED and answer < 0.06:
+    not_working, partly = mood
+    if status == Status.CLOSED and answer < not_working:
         row.still_working, row.problem = StillWorking.NO, rng.choice(PROBLEMS)
-    elif answer < 0.2:
+    elif answer < partly:
         row.still_working = StillWorking.PARTLY
     else:
         row.still_working, row.made_possible = StillWorking.YES, rng.choice(MADE_POSSIBLE)
@@ -136,7 +150,7 @@ def _follow_up(
 
 def _chain_answers(rows: list[tuple], follow_ups: list[FollowUp]) -> int:
     """Each answer's ``followed_up`` event, in answer order, after the request's chain head."""
-    heads = {pk: (length, digest) for pk, _r, _s, _a, _u, length, digest in rows}
+    heads = {pk: (length, digest) for pk, _r, _s, _a, _u, length, digest, _team in rows}
     answered: dict[int, list[FollowUp]] = {}
     for row in follow_ups:
         if row.status == FollowUpStatus.ANSWERED:

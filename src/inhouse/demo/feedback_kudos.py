@@ -2,8 +2,9 @@
 
 Deterministic for a seed and fast: a few reads of what the history writer left, then
 bulk inserts. Most kudos thank the people and teams who resolved a requester's request;
-Workplace is thanked far more often than others (a team people love) and Recruiting
-rarely (a team that struggles), so the team pages differ at a glance.
+the loved provider of ``feedback_story`` (Workplace) is thanked far more often than
+others and the struggling one (Identity & Access) rarely, and their training sessions
+are received the same way, so the team pages differ at a glance.
 """
 
 import random
@@ -11,12 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from inhouse.demo.feedback_story import LOVED_PROVIDER, STRUGGLING_PROVIDER
 from inhouse.desk.models import Request, Status
 from inhouse.feedback.models import Kudos, KudosSetting, TrainingSession, TrainingSignup
 from inhouse.org.models import Membership, MembershipRole, Person, Team
 
-LOVED_TEAM = "workplace"
-STRUGGLING_TEAM = "recruiting"
+LOVED_TEAM = LOVED_PROVIDER
+STRUGGLING_TEAM = STRUGGLING_PROVIDER
 # How much more (or less) often each is thanked than an ordinary team.
 TEAM_WEIGHT = {LOVED_TEAM: 6.0, STRUGGLING_TEAM: 0.15}
 # At most this many kudos, whatever the size of the history.
@@ -43,7 +45,12 @@ SESSIONS = (
         "",
         "https://meet.example.com/workplace",
     ),
-    ("recruiting", "Opening a role: the brief Recruiting needs", "Berlin, room 2.03", ""),
+    (
+        STRUGGLING_PROVIDER,
+        "Asking for access: what Identity & Access needs from you",
+        "Berlin, room 2.03",
+        "",
+    ),
     (
         "controlling",
         "Budget requests that pass the first time",

@@ -2,11 +2,11 @@
 
 Written after the history, in bulk and deterministic by seed: about half of the
 requesters rate what they got (a missed agreement costs a point more often than
-not), and the resolving agent rates how clear most requests were. Workplace is the
-team everyone loves and Accounts Payable the one that struggles; Sales EMEA files
-the least clear requests and Controlling the clearest, so every aggregate has a
-story. Each rating also lands in its request's history as the services write it
-(``rated``, ``clarity_rated``), chained after the request's last event.
+not), and the resolving agent rates how clear most requests were. The story is
+``feedback_story``'s: its loved provider is rated high, its struggling one low, its
+unclear customer files the least clear requests and its clear one the clearest.
+Each rating also lands in its request's history as the services write it (``rated``,
+``clarity_rated``), chained after the request's last event.
 """
 
 import random
@@ -18,6 +18,12 @@ from django.db import connection
 from django.db.models import Max
 
 from inhouse.catalog.models import Agreement
+from inhouse.demo.feedback_story import (
+    CLEAR_CUSTOMER,
+    LOVED_PROVIDER,
+    STRUGGLING_PROVIDER,
+    UNCLEAR_CUSTOMER,
+)
 from inhouse.desk import events, history_chain
 from inhouse.desk.models import Request, RequestEvent, Status
 from inhouse.feedback.models import ClarityRating, Rating
@@ -26,11 +32,11 @@ from inhouse.org.models import Team
 # The share of requesters who rate, and the mean score they give each team.
 RATING_RESPONSE_RATE = 0.45
 DEFAULT_SATISFACTION = 4.1
-SATISFACTION_BY_TEAM = {"workplace": 4.75, "accounts-payable": 2.4}
+SATISFACTION_BY_TEAM = {LOVED_PROVIDER: 4.75, STRUGGLING_PROVIDER: 2.4}
 # The share of requests an agent rates for clarity, and how clear each customer team is.
 CLARITY_RESPONSE_RATE = 0.7
 DEFAULT_CLARITY = 3.9
-CLARITY_BY_CUSTOMER_TEAM = {"sales-emea": 2.5, "controlling": 4.6}
+CLARITY_BY_CUSTOMER_TEAM = {UNCLEAR_CUSTOMER: 2.5, CLEAR_CUSTOMER: 4.6}
 BATCH = 2_000
 
 COMMENTS = {

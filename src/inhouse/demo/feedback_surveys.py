@@ -1,7 +1,8 @@
 """Two closed rounds of relationship surveys for a few provider teams, deterministic by seed.
 
-Workplace is loved (promoters all round), Identity & Access struggles (more
-detractors than promoters, a little better in the second round), the IT Service
+The loved provider of ``feedback_story`` (Workplace) has promoters all round, the
+struggling one (Identity & Access) more detractors than promoters, a little better in
+the second round; the IT Service
 Desk sits in between. The customer teams asked are the ones that filed the most
 requests to each team in the demo's history; their people answer at a believable
 rate, so some small teams fall under the minimum group size and show pooled or not
@@ -17,12 +18,13 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 
+from inhouse.demo.feedback_story import LOVED_PROVIDER, STRUGGLING_PROVIDER
 from inhouse.desk.models import Request
 from inhouse.feedback.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion
 from inhouse.org.models import Membership, Team, TeamKind
 
-LOVED_TEAM = "workplace"
-STRUGGLING_TEAM = "identity-access"
+LOVED_TEAM = LOVED_PROVIDER
+STRUGGLING_TEAM = STRUGGLING_PROVIDER
 CUSTOMER_TEAMS_ASKED = 6
 OPEN_DAYS = 14
 
