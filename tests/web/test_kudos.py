@@ -46,3 +46,36 @@ def test_a_requester_thanks_the_team_from_a_resolved_request(cast, new_page):
     screenshot(page, "kudos-team-page")
     kudos = Kudos.objects.get()
     assert (kudos.recipient_team, kudos.request) == (cast.service_desk, request)
+
+
+def test_a_lead_sees_the_teams_satisfaction_beside_its_kudos_and_shares_them_upward(
+    cast, new_page, settings
+):
+    from inhouse.feedback.models import TeamKudosSetting
+    from inhouse.feedback.services.ratings import rate_request
+
+    settings.FEEDBACK_MIN_GROUP_SIZE = 1
+    for score in (5, 4, 2):
+        request = transition_request(actor=cast.alex, request=submit(cast), to=Status.RESOLVED)
+        rate_request(actor=cast.rita, request=request, score=score)
+    page = new_page(cast.lena)
+    page.goto(f"/org/teams/{cast.service_desk.slug}/")
+
+    satisfaction = page.locator("#team-satisfaction")
+    expect(satisfaction).to_contain_text("CSAT, last 30 days")
+    expect(satisfaction.locator("[data-span-days='30'] .csat-percent")).to_have_text("67%")
+    expect(satisfaction).to_contain_text("No closed survey with enough answers to show.")
+    expect(satisfaction.get_by_role("link", name="Relationship surveys")).to_be_visible()
+
+    panel = page.locator("#kudos-panel")
+    panel.get_by_label("Tell the team's manager about kudos to the team (weekly)").check()
+    panel.get_by_role("button", name="Save").click()
+    expect(panel.get_by_role("status")).to_have_text("Saved.")
+    expect(page.locator("#team-satisfaction")).to_be_visible()
+    screenshot(page, "kudos-team-lead-satisfaction")
+    assert TeamKudosSetting.objects.get(team=cast.service_desk).share_with_manager is True
+
+    agent = new_page(cast.alex)
+    agent.goto(f"/org/teams/{cast.service_desk.slug}/")
+    expect(agent.locator("#kudos-panel")).to_be_visible()
+    expect(agent.locator("#team-satisfaction")).to_have_count(0)
