@@ -200,7 +200,7 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
         % {**p, "status": _label(IdeaStatus, p["status"])}
     ),
     NotificationKind.KUDOS_DIGEST: lambda p: (
-        _("This week your reports received %(count)s kudos: %(names)s") % p
+        _("This week your reports and teams received %(count)s kudos: %(names)s") % p
     ),
     NotificationKind.TRAINING_REMINDER: lambda p: (
         _("Reminder: the training session “%(title)s” by %(team)s starts within a day") % p
