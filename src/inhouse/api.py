@@ -136,6 +136,22 @@ _OPERATIONS = {
     ("POST", "requests/<reference>/follow-ups/turn-off"): "turn off the follow-ups of",
     ("PUT", "requests/<reference>/rating"): "rate",
     ("PUT", "requests/<reference>/clarity"): "rate the clarity of",
+    ("POST", "articles"): "write an article",
+    ("PATCH", "articles/<article_slug>"): "change",
+    ("POST", "articles/<article_slug>/publish"): "publish",
+    ("POST", "articles/<article_slug>/unpublish"): "unpublish",
+    ("POST", "articles/<article_slug>/revisions/<number>/restore"): "restore a revision of",
+    ("PUT", "articles/<article_slug>/helpful"): "say whether it helped:",
+    ("POST", "surveys"): "schedule a survey",
+    ("POST", "surveys/answers"): "answer a survey",
+    ("POST", "surveys/<survey_id>/token"): "open",
+    ("POST", "kudos"): "give kudos",
+    ("PUT", "kudos/settings"): "change their kudos sharing",
+    ("POST", "training/sessions"): "announce a training session",
+    ("PUT", "training/sessions/<session_id>"): "change",
+    ("POST", "training/sessions/<session_id>/signup"): "sign up for",
+    ("DELETE", "training/sessions/<session_id>/signup"): "cancel the sign-up for",
+    ("PUT", "training/sessions/<session_id>/rating"): "rate",
 }
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -3,6 +3,7 @@ request, their login for good; the events and the numbers stay as they were."""
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -12,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 from tests.conftest import client_for
 from tests.desk.helpers import submit, upload
 from tests.factories import make_person
@@ -519,3 +521,66 @@ def test_a_name_typed_with_other_spacing_is_still_found(cast):
 
     request.refresh_from_db()
     assert request.subject == f"Desk for Erased person {cast.rita.pk:04x}"
+
+
+def test_the_scan_covers_every_feedback_and_knowledge_table_with_words():
+    """The mention scan reads every table the app registry knows, so the apps above the
+    desk are in it without being named: this pins that they are."""
+    from inhouse.desk.services.erasure import _searched_models
+
+    scanned = {model._meta.label for model in _searched_models()}
+    with_words = {
+        model._meta.label
+        for app in ("feedback", "knowledge")
+        for model in apps.get_app_config(app).get_models()
+        if any(
+            isinstance(column, models.CharField | models.TextField | models.JSONField)
+            for column in model._meta.concrete_fields
+        )
+    }
+    assert {"feedback.Rating", "feedback.Kudos", "knowledge.Idea", "knowledge.Article"} <= (
+        with_words
+    )
+    assert with_words <= scanned
+
+
+def test_her_name_quoted_in_feedback_and_knowledge_is_replaced_everywhere(cast, world):
+    """Without --text: colleagues' kudos, comments on ideas, articles and anonymous survey
+    answers that quote her name or address are rewritten; their other words stay."""
+    from inhouse.feedback.models import Kudos, Survey, SurveyAnswer
+    from inhouse.feedback.services.kudos import grant_kudos
+    from inhouse.knowledge.models.ideas import IdeaComment
+    from inhouse.knowledge.services.articles import create_article
+    from inhouse.knowledge.services.ideas import comment_on_idea, propose_idea
+
+    kudos = grant_kudos(actor=cast.carl, message=f"{RITA_NAME} saved the launch", to_team=cast.it)
+    idea = propose_idea(actor=cast.carl, title="Buddies", body="", owning_team=None)
+    comment = comment_on_idea(actor=cast.otto, idea=idea, body=f"Ask {RITA_EMAIL} first.")
+    article = create_article(
+        actor=cast.alex, team=cast.service_desk, title="Payslips", body=f"Thanks {RITA_NAME}."
+    )
+    now = timezone.now()
+    survey = Survey.objects.create(
+        provider_team=cast.service_desk, title="Round 1", opens_at=now, remind_at=now,
+        closes_at=now + timedelta(days=3),
+    )  # fmt: skip
+    answer = SurveyAnswer.objects.create(
+        survey=survey, customer_team=cast.marketing, recommend=9, timeliness=4, quality=4,
+        communication=5, ease_of_asking=3, comment=f"{RITA_NAME} explained it well.",
+    )  # fmt: skip
+    before = {found.split(" #")[0] for found in _tables_naming(RITA_NAME, RITA_EMAIL)}
+    assert {
+        "feedback.Kudos.message", "knowledge.IdeaComment.body", "knowledge.Article.body",
+        "knowledge.ArticleRevision.body", "feedback.SurveyAnswer.comment",
+    } <= before  # fmt: skip
+
+    report = erase_person(cast.rita, by=cast.ada, include_text=False)
+
+    assert _tables_naming(RITA_NAME, RITA_EMAIL) == []
+    assert Kudos.objects.get(pk=kudos.pk).message == f"{report.pseudonym} saved the launch"
+    assert IdeaComment.objects.get(pk=comment.pk).body.startswith("Ask erased-")
+    assert (
+        SurveyAnswer.objects.get(pk=answer.pk).comment == f"{report.pseudonym} explained it well."
+    )
+    article.refresh_from_db()
+    assert article.body == f"Thanks {report.pseudonym}."

@@ -4,7 +4,8 @@ A door knows who asked (or that nobody could be identified), the address they us
 and why it was refused; this module turns that into one ``refused_change`` record.
 The object is read from the address's parameters, so no door has to say per view
 what it was about: ``/work/requests/<reference>/assign/`` is about a request,
-``/work/<team_slug>/canned/<reply_id>/`` about a canned reply.
+``/work/<team_slug>/canned/<reply_id>/`` about a canned reply, ``/ideas/<idea_id>/vote/``
+about an idea and ``/kb/<article_slug>/edit/`` about an article.
 
 Only refusals are recorded here: a 403 (the caller may see the object but not do
 this to it), a 404 on a write (the object is hidden from the caller or missing;
@@ -41,6 +42,11 @@ _KIND_OF_PARAMETER = {
     "team_slug": "team",
     "key": "form_field",
     "day_pk": "closed_day",
+    "idea_id": "idea",
+    # An article is addressed, and known to its writers, by its slug.
+    "article_slug": "article",
+    "survey_id": "survey",
+    "session_id": "training_session",
 }
 # Parameters whose meaning depends on which app's address they are in.
 _KIND_BY_NAMESPACE = {
@@ -49,8 +55,15 @@ _KIND_BY_NAMESPACE = {
     ("pk", "sla"): "calendar",
     ("pk", "catalog"): "agreement",
     ("pk", "org"): "person",
+    # The training pages live with the kudos (``kudos:training-session``).
+    ("pk", "kudos"): "training_session",
+    ("pk", "surveys"): "survey",
+    ("slug", "kudos"): "team",
 }
-_IDS = {"attachment_id", "reply_id", "view_id", "notification_id", "day_pk", "pk"}
+_IDS = {
+    "attachment_id", "reply_id", "view_id", "notification_id", "day_pk", "pk", "idea_id",
+    "survey_id", "session_id",
+}  # fmt: skip
 
 
 def target_named_by(address: Mapping[str, object], *, namespace: str) -> AuditTarget:

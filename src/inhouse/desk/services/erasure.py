@@ -15,7 +15,10 @@ statuses and counts and the insights computed from them do not move. What goes:
 - the files they uploaded, from the disk (after commit) and from the database;
 - with ``include_text``: the subject, description and text answers of the
   requests they filed, the body of every comment they wrote, and the subject
-  those requests' notices repeat, each replaced by ``ERASED_TEXT``.
+  those requests' notices repeat, each replaced by ``ERASED_TEXT``;
+- what the apps above the desk keep of them, through the steps they register
+  (``register_erasure_step``): the desk cannot import feedback or knowledge, so each
+  of them brings its own part (their ratings' comments, kudos, ideas, invitations).
 
 History events are append-only; the only ones rewritten are those whose data
 quoted the name or an e-mail address, through ``_rewrite_event_data``, and their
@@ -26,7 +29,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -67,6 +70,60 @@ _TEXT_KINDS = (FieldKind.TEXT, FieldKind.LONG_TEXT)
 _TEXT_COLUMNS = (models.CharField, models.TextField)
 
 
+class ErasureStep(Protocol):
+    """An app's own part of erasing a person, for the tables the desk does not know.
+
+    The apps above the desk (feedback, knowledge) register one each from their
+    ``AppConfig.ready``. Both methods return what they change as ``{what: rows}``,
+    the words being the command's lines ("rating comments replaced"); ``erase`` runs
+    inside the erasure's transaction, before the person's name is rewritten anywhere,
+    and must change nothing more (and report zeros) when run again.
+    """
+
+    def plan(self, person: Person, *, include_text: bool, replacement: str) -> dict[str, int]:
+        """What ``erase`` would change, counted, without changing anything."""
+        ...
+
+    def erase(self, person: Person, *, include_text: bool, replacement: str) -> dict[str, int]:
+        """Remove or pseudonymise the person's rows; with ``include_text`` replace the
+        words they wrote by ``replacement``."""
+        ...
+
+    def index_again(self, rewritten: dict[str, list[Any]]) -> None:
+        """Tell search about the rows the erasure rewrote because they quoted the person
+        (``{model label: [pk, …]}``, every table's), for those of the app's tables whose
+        words search keeps; the rows ``erase`` changed it has told search about itself."""
+        ...
+
+
+_steps: dict[str, ErasureStep] = {}
+
+
+def register_erasure_step(app_label: str, step: ErasureStep) -> None:
+    """Add ``app_label``'s part to every erasure; registering again replaces it."""
+    _steps[app_label] = step
+
+
+def _planned_by_steps(person: Person, *, include_text: bool) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (what, rows)
+        for app_label in sorted(_steps)
+        for what, rows in _steps[app_label]
+        .plan(person, include_text=include_text, replacement=ERASED_TEXT)
+        .items()
+    )
+
+
+def _erased_by_steps(person: Person, *, include_text: bool) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (what, rows)
+        for app_label in sorted(_steps)
+        for what, rows in _steps[app_label]
+        .erase(person, include_text=include_text, replacement=ERASED_TEXT)
+        .items()
+    )
+
+
 @dataclass(frozen=True)
 class ErasureReport:
     """What an erasure changed or, before it runs, would change."""
@@ -85,6 +142,8 @@ class ErasureReport:
     mentions: int = 0
     # History events whose data named them: the chain must be re-sealed for these.
     events_rewritten: tuple[int, ...] = field(default=())
+    # What the apps' own steps changed, in their words: (("kudos messages replaced", 2), …).
+    elsewhere: tuple[tuple[str, int], ...] = field(default=())
 
     @property
     def changes_anything(self) -> bool:
@@ -93,6 +152,7 @@ class ErasureReport:
             (
                 traces.login, traces.api_tokens, traces.sign_in_attempts, self.requests_text,
                 self.comments_text, self.attachments, self.own_rows, self.mentions,
+                *(rows for _, rows in self.elsewhere),
             )
         )  # fmt: skip
 
@@ -112,6 +172,7 @@ def plan_erasure(person: Person, *, include_text: bool) -> ErasureReport:
         own_rows=sum(rows.count() for rows in _own_rows(person)),
         mentions=len(rewrites),
         events_rewritten=tuple(r.pk for r in rewrites if r.model is RequestEvent),
+        elsewhere=_planned_by_steps(person, include_text=include_text),
     )
 
 
@@ -140,6 +201,8 @@ def erase_person(
         requests_text = comments_text = 0
         if include_text:
             requests_text, comments_text = _replace_their_texts(person)
+        # Before the name is rewritten: a step finds their rows by id, never by name.
+        elsewhere = _erased_by_steps(person, include_text=include_text)
         traces = erase_identity(person)
         rewrites = list(_mention_rewrites(identity, pseudonym_of=person))
         events_rewritten = _apply(rewrites)
@@ -155,6 +218,7 @@ def erase_person(
             own_rows=own_rows,
             mentions=len(rewrites),
             events_rewritten=events_rewritten,
+            elsewhere=elsewhere,
         )
         # In the same transaction: an erasure that rolls back was never done.
         record_audit(
@@ -171,14 +235,24 @@ def erase_person(
 
 
 def _forget_in_search(person: Person, rewrites: list["_Rewrite"]) -> None:
-    """The search index keeps copies of names and texts: index again all it held of them."""
+    """The search index keeps copies of names and texts: index again all it held of them.
+
+    Their own rows by id, and every row rewritten because it quoted them: the desk's
+    here, the other apps' through their steps."""
     search_changes.changed("person", person.pk)
-    filed = Request.objects.filter(requester=person).values_list("pk", flat=True)
-    written = Comment.objects.filter(author=person).values_list("pk", flat=True)
-    mentioned = {"request": [r.pk for r in rewrites if r.model is Request],
-                 "comment": [r.pk for r in rewrites if r.model is Comment]}  # fmt: skip
-    search_changes.changed_many("request", [*filed, *mentioned["request"]])
-    search_changes.changed_many("comment", [*written, *mentioned["comment"]])
+    search_changes.changed_many(
+        "request", Request.objects.filter(requester=person).values_list("pk", flat=True)
+    )
+    search_changes.changed_many(
+        "comment", Comment.objects.filter(author=person).values_list("pk", flat=True)
+    )
+    rewritten: dict[str, list[Any]] = {}
+    for rewrite in rewrites:
+        rewritten.setdefault(rewrite.model._meta.label, []).append(rewrite.pk)
+    search_changes.changed_many("request", rewritten.get("desk.Request", []))
+    search_changes.changed_many("comment", rewritten.get("desk.Comment", []))
+    for step in _steps.values():
+        step.index_again(rewritten)
 
 
 def _audit_data(report: ErasureReport) -> dict[str, Any]:
@@ -194,6 +268,7 @@ def _audit_data(report: ErasureReport) -> dict[str, Any]:
         "own_rows": report.own_rows,
         "mentions": report.mentions,
         "events_rewritten": list(report.events_rewritten),
+        "elsewhere": dict(report.elsewhere),
     }
 
 

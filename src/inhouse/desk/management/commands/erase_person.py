@@ -49,14 +49,20 @@ def _lines(report: ErasureReport, *, done: bool) -> list[str]:
             f"their comments replaced: {report.comments_text}",
         ]
     else:
-        lines.append("their requests' and comments' texts: kept (add --text to replace them)")
+        lines.append(
+            "the words they wrote (requests, comments, ratings, kudos, follow-up answers, "
+            "ideas): kept (add --text to replace them)"
+        )
+    # Feedback's and knowledge's own parts, in their words.
+    lines += [f"{what}: {rows}" for what, rows in report.elsewhere]
     return lines
 
 
 class Command(BaseCommand):
     help = (
         "Pseudonymise a person everywhere: name, e-mail, login and files, and with --text "
-        "the words of their requests and comments; history events and numbers stay. "
+        "the words they wrote (requests, comments, rating comments, kudos, follow-up "
+        "answers, ideas and idea comments); history events and numbers stay. "
         "Prints what would change unless --yes is given."
     )
 
@@ -65,8 +71,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--text",
             action="store_true",
-            help="also replace the subject, description and text answers of their requests "
-            "and the body of their comments",
+            help="also replace the words they wrote: their requests' subject, description and "
+            "text answers, their comments, rating comments, kudos messages, follow-up answers, "
+            "ideas and comments on ideas",
         )
         parser.add_argument("--yes", action="store_true", help="erase; without it nothing changes")
 
