@@ -11,6 +11,7 @@ from the browser, with their session (writes then need the CSRF token).
 import logging
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -190,7 +191,8 @@ def _audit_refusal(request: HttpRequest, *, status: int, reason: str) -> None:
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    if isinstance(exc, PermissionDenied | NotFound):
+    # Refused for who is asking, for what they may not see, or for asking too often.
+    if isinstance(exc, PermissionDenied | NotFound) or exc.status == HTTPStatus.TOO_MANY_REQUESTS:
         _audit_refusal(request, status=exc.status, reason=exc.message)
     return error_response(
         request,

@@ -168,3 +168,23 @@ def test_feedback_and_knowledge_addresses_name_their_object(address, namespace, 
     target = target_named_by(address, namespace=namespace)
 
     assert (target.kind, target.id, target.label) == expected
+
+
+def test_kudos_over_the_daily_cap_are_audited_through_the_api_and_the_page(cast, settings):
+    settings.KUDOS_DAILY_CAP = 1
+    api = bearer(cast.rita)
+    sent = post_json(api, "/api/v1/kudos", {"to_team": cast.service_desk.slug, "message": "Thanks"})
+    assert sent.status_code == 201, sent.content
+
+    capped = post_json(api, "/api/v1/kudos", {"to_team": cast.service_desk.slug, "message": "More"})
+    page = client_for(cast.rita).post(
+        "/kudos/give/", {"recipient": f"team:{cast.service_desk.slug}", "message": "Even more"}
+    )
+
+    assert capped.status_code == 429
+    assert page.status_code == 400  # the form again, with the cap's message
+    records = refusals()
+    assert [(record.data["status"], record.door) for record in records] == [
+        (429, "api"), (429, "web"),
+    ]  # fmt: skip
+    assert all(record.actor_id == cast.rita.pk for record in records)

@@ -5,6 +5,8 @@ Every form also works as a plain POST answered with a redirect (or the form agai
 with its errors); htmx gets the panel back, errors included.
 """
 
+from http import HTTPStatus
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,7 +38,12 @@ from inhouse.feedback.services.kudos import (
 )
 from inhouse.org.models import Person, Team
 from inhouse.org.selectors import get_person, get_team
-from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
+from inhouse.pages import (
+    audit_refused_page_change,
+    not_found_as_404,
+    viewer_or_404,
+    wants_partial,
+)
 
 
 class KudosForm(forms.Form):
@@ -141,6 +148,9 @@ def give_kudos(request: HttpRequest) -> HttpResponse:
                 request_reference=form.cleaned_data["request"] or None,
             )
         except DomainError as exc:
+            if exc.status == HTTPStatus.TOO_MANY_REQUESTS:
+                # Over the daily cap: a refused change, recorded as the API's is.
+                audit_refused_page_change(request, status=exc.status, reason=exc.message)
             form.add_error(None, exc.message)
             for field, message in exc.fields.items():
                 if field in form.fields and field not in ("recipient", "request"):
