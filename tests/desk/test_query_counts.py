@@ -20,12 +20,12 @@ def _reference(response) -> str:
     return response.json()["reference"]
 
 
-def test_a_submit_runs_sixteen_queries(cast, django_assert_num_queries):
+def test_a_submit_runs_fifteen_queries(cast, django_assert_num_queries):
     """Token, memberships, catalog version; then the transaction (a savepoint here):
     the number, its check, request, reference, holding, clocks, event, the request's
     history chain head (which needs the event, which needs the request's id), the
-    search index's change record, and the notice to the team (its agents and leads
-    with their choices in one read, one insert). The answer is built from what was written."""
+    search index's change record, and the notice to the team (one INSERT … SELECT of
+    its agents and leads who want it). The answer is built from what was written."""
     rita = bearer(cast.rita)
     _reference(post_json(rita, "/api/v1/requests", SUBMIT))
 
@@ -75,11 +75,11 @@ def test_the_notifications_page_does_not_grow_with_its_rows(cast, django_assert_
 
 
 # Submit and comment each add one INSERT of the search index's change record
-# (inhouse.search.changes).
-SUBMIT_QUERIES = 16
-COMMENT_QUERIES = 14
-# The change, then the whole request as the answer shows it (clocks, references, links);
-# resolving also reads the service's follow-up cadence (one query, none scheduled here)
-# and the audience of the invitation to rate it (one read).
-TRANSITION_QUERIES = 31
+# (inhouse.search.changes); every notice is one INSERT … SELECT of its audience.
+SUBMIT_QUERIES = 15
+COMMENT_QUERIES = 12
+# The change (the clocks read once, under the request's lock), then the answer built
+# from the row written, with what it shows beyond it (references, links, watchers);
+# resolving also reads the service's follow-up cadence (one query, none scheduled here).
+TRANSITION_QUERIES = 23
 NOTIFICATIONS_PAGE_QUERIES = 7

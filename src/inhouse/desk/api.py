@@ -202,9 +202,10 @@ _PLAIN_FIELDS = (
 def _respond_with(
     viewer: policy.Viewer, request: Request, response: HttpResponse
 ) -> RequestDetailOut:
-    fresh = selectors.get_request_for(viewer, request.reference)
-    response["ETag"] = f'"{fresh.version}"'
-    return _detail(viewer, fresh)
+    """The answer to a change, built from the row the service wrote (it still holds
+    the relations the door loaded), with the version to send back in ``If-Match``."""
+    response["ETag"] = f'"{request.version}"'
+    return _detail(viewer, request)
 
 
 def _comment_out(comment: Comment) -> CommentOut:
@@ -363,7 +364,9 @@ def update(
         changes["blocked_by"] = [
             _visible_request(actor, ref, field="blocked_by") for ref in payload.blocked_by or []
         ]
-    updated = desk.update_request(actor=actor, request=found, expected_version=version, **changes)
+    updated = desk.update_request(
+        actor=actor, request=found, expected_version=version, viewer=viewer, **changes
+    )
     return _respond_with(viewer, updated, response)
 
 
@@ -385,6 +388,7 @@ def transition(
         comment=payload.comment,
         expected_version=expected_version(request, required=False),
         channel=Channel.API,
+        viewer=viewer,
     )
     return _respond_with(viewer, updated, response)
 
@@ -437,9 +441,15 @@ def list_comments(request: CallerRequest, reference: str, query: Query[PageQuery
 def add_comment(request: CallerRequest, reference: str, payload: CommentIn) -> Status[CommentOut]:
     """Reply publicly, or add an internal note with ``"public": false`` (agents only)."""
     actor = request.auth
-    found = selectors.get_request_for(actor, reference)
+    viewer = policy.viewer_for(actor)
+    found = selectors.get_request_for(viewer, reference)
     comment = desk.add_comment(
-        actor=actor, request=found, body=payload.body, public=payload.public, channel=Channel.API
+        actor=actor,
+        request=found,
+        body=payload.body,
+        public=payload.public,
+        channel=Channel.API,
+        viewer=viewer,
     )
     return Status(201, _comment_out(comment))
 

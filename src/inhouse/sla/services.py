@@ -186,15 +186,47 @@ def plan_clocks(request: Request, *, at: datetime) -> list[Clock]:
 
 
 def start_clocks(request: Request, clocks: list[Clock]) -> None:
-    """Write a new request's planned clocks; the request then carries them as if
-    prefetched, so whoever answers with it (the API's 201) does not read them back."""
+    """Write a request's new clocks; the request then holds them with the ones it
+    already held, so whoever answers with it (the API's 201) does not read them back."""
     for clock in clocks:
         clock.request = request
     Clock.objects.bulk_create(clocks)
-    written = Clock.objects.filter(request=request)
-    written._result_cache = list(clocks)
-    written._prefetch_done = True  # type: ignore[attr-defined]
-    request._prefetched_objects_cache = {"clocks": written}  # type: ignore[attr-defined]
+    _hold(request, [*_held(request), *clocks])
+
+
+def _held(request: Request) -> list[Clock]:
+    """The clocks the request object already holds (none read yet: an empty list)."""
+    held = getattr(request, "_prefetched_objects_cache", {}).get("clocks")
+    return list(held) if held is not None else []
+
+
+def _hold(request: Request, clocks: list[Clock]) -> None:
+    """Let the request object hold ``clocks`` as if prefetched (``request.clocks.all()``)."""
+    holding = Clock.objects.filter(request=request)
+    holding._result_cache = clocks
+    holding._prefetch_done = True  # type: ignore[attr-defined]
+    cache = getattr(request, "_prefetched_objects_cache", None)
+    if cache is None:
+        request._prefetched_objects_cache = cache = {}  # type: ignore[attr-defined]
+    cache["clocks"] = holding
+
+
+def clocks_held(request: Request) -> list[Clock]:
+    """The request's clocks with their calendars, read once per request object.
+
+    A change locks the request (a fresh object) and then stops, pauses, resumes and
+    refreshes its clocks in several steps: they all work on these same objects, which
+    every step saves, so the object's copy stays what the database holds until commit.
+    """
+    if "clocks" in getattr(request, "_prefetched_objects_cache", {}):
+        return _held(request)
+    clocks = list(Clock.objects.select_related("calendar").filter(request=request))
+    _hold(request, clocks)
+    return clocks
+
+
+def _held_clock(request: Request, kind: str) -> Clock | None:
+    return next((clock for clock in clocks_held(request) if clock.kind == kind), None)
 
 
 def _claim_late_breach(clock: Clock, at: datetime) -> Breach | None:
@@ -211,12 +243,8 @@ def _claim_late_breach(clock: Clock, at: datetime) -> Breach | None:
 
 def stop_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
     """Stop the request's clock of ``kind``; returns the breach it was found with, if any."""
-    clock = (
-        Clock.objects.select_related("calendar")
-        .filter(request=request, kind=kind, stopped_at__isnull=True)
-        .first()
-    )
-    if clock is None:
+    clock = _held_clock(request, kind)
+    if clock is None or clock.stopped_at is not None:
         return None
     late = stop(clock, at, business_calendar_for(clock.calendar))
     breach = _claim_late_breach(clock, at) if late else None
@@ -230,10 +258,8 @@ def stop_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
 
 def pause_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
     """Pause the request's running clock of ``kind``; returns a breach found late, if any."""
-    clock = Clock.objects.filter(
-        request=request, kind=kind, stopped_at__isnull=True, paused_at__isnull=True
-    ).first()
-    if clock is None:
+    clock = _held_clock(request, kind)
+    if clock is None or clock.stopped_at is not None or clock.paused_at is not None:
         return None
     late = pause(clock, at)
     breach = _claim_late_breach(clock, at) if late else None
@@ -243,7 +269,7 @@ def pause_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
 
 def resume_clock(request: Request, kind: str, *, at: datetime) -> None:
     """Resume the request's paused or stopped clock of ``kind`` (see ``resume``)."""
-    clock = Clock.objects.select_related("calendar").filter(request=request, kind=kind).first()
+    clock = _held_clock(request, kind)
     if clock is None or (clock.paused_at is None and clock.stopped_at is None):
         return
     resume(clock, at, business_calendar_for(clock.calendar))
@@ -276,7 +302,7 @@ def retarget_all(
 def retarget_clocks(request: Request) -> None:
     """Apply the request's current agreement and priority to its stored clocks."""
     agreement = request.agreement
-    existing = list(Clock.objects.filter(request=request))
+    existing = clocks_held(request)
     halted_before = {clock.pk for clock in existing if clock.stopped_at is not None}
     started = retarget_all(
         existing,
@@ -295,7 +321,7 @@ def retarget_clocks(request: Request) -> None:
 
 
 def refresh_request_sla_fields(request: Request) -> None:
-    sync_request_sla_fields(request, Clock.objects.filter(request=request))
+    sync_request_sla_fields(request, clocks_held(request))
 
 
 # --- the sweeps' claims -------------------------------------------------------------------------

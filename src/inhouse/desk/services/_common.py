@@ -59,6 +59,7 @@ def lock(
         .select_related("agreement__calendar")
         .get(pk=request.pk)
     )
+    _keep_loaded_relations(request, locked)
     if not policy.can_view_request(viewer, locked):
         raise NotFound("No such request.")
     if work and not policy.can_work_request(viewer, locked):
@@ -66,6 +67,23 @@ def lock(
     if expected_version is not None and expected_version != locked.version:
         raise StaleVersion(expected=expected_version, current=locked.version)
     return locked
+
+
+# The relations a door loads with the request (``selectors.get_request_for``) and
+# shows in its answer; locking re-reads only the request's own row.
+_SHOWN_RELATIONS = ("service", "provider_team", "customer_team", "requester", "assignee", "parent")
+
+
+def _keep_loaded_relations(loaded: Request, locked: Request) -> None:
+    """Give the locked row the related objects the caller's copy already holds, where
+    they still apply (the same id), so answering from the locked row reads none again."""
+    for name in _SHOWN_RELATIONS:
+        field = Request._meta.get_field(name)
+        if (
+            field.is_cached(loaded)  # type: ignore[union-attr]
+            and getattr(loaded, field.attname) == getattr(locked, field.attname)  # type: ignore[union-attr]
+        ):
+            field.set_cached_value(locked, field.get_cached_value(loaded))  # type: ignore[union-attr]
 
 
 def save_changed(request: Request, fields: Sequence[str], *, at: datetime) -> None:
@@ -90,16 +108,28 @@ def require_active(actor: Person) -> None:
         raise PermissionDenied("Deactivated people cannot change requests.")
 
 
-def require_view(actor: Person, request: Request) -> policy.Viewer:
+def viewer_of(actor: Person, viewer: policy.Viewer | None) -> policy.Viewer:
+    """The actor as a viewer: the one the door already worked out for this HTTP request
+    (saving a second look-up of their memberships), else looked up now."""
+    if viewer is not None and viewer.person_id == actor.pk:
+        return viewer
+    return policy.viewer_for(actor)
+
+
+def require_view(
+    actor: Person, request: Request, viewer: policy.Viewer | None = None
+) -> policy.Viewer:
     require_active(actor)
-    viewer = policy.viewer_for(actor)
+    viewer = viewer_of(actor, viewer)
     if not policy.can_view_request(viewer, request):
         raise NotFound("No such request.")
     return viewer
 
 
-def require_work(actor: Person, request: Request) -> policy.Viewer:
-    viewer = require_view(actor, request)
+def require_work(
+    actor: Person, request: Request, viewer: policy.Viewer | None = None
+) -> policy.Viewer:
+    viewer = require_view(actor, request, viewer)
     if not policy.can_work_request(viewer, request):
         raise PermissionDenied("Only agents of the team handling this request can do that.")
     return viewer

@@ -49,14 +49,16 @@ def add_comment(
     public: bool = True,
     channel: str = Channel.PORTAL,
     attachments: Sequence[Upload] = (),
+    viewer: policy.Viewer | None = None,
 ) -> Comment:
     """Add a public reply or an internal note.
 
     The provider's first public reply stops the first-response clock and moves a
     new request into progress; the requester's reply to a request waiting on
-    them moves it back into progress and resumes the resolution clock.
+    them moves it back into progress and resumes the resolution clock. ``viewer``:
+    the actor as the door already worked them out, if it did.
     """
-    viewer = require_view(actor, request)
+    viewer = require_view(actor, request, viewer)
     works_it = policy.can_work_request(viewer, request)
     if not public and not works_it:
         raise PermissionDenied(

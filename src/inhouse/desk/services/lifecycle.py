@@ -174,13 +174,15 @@ def transition_request(
     expected_version: int | None = None,
     channel: str = Channel.PORTAL,
     follow_up_reopen: bool = False,
+    viewer: policy.Viewer | None = None,
 ) -> Request:
     """Move a request along its lifecycle, optionally with a public comment.
 
     ``follow_up_reopen``: the requester's answer to a follow-up reopens it
     (``feedback.services.followups.answer_follow_up``), also past the reopen window.
+    ``viewer``: the actor as the door already worked them out, if it did.
     """
-    viewer = require_view(actor, request)
+    viewer = require_view(actor, request, viewer)
     if to not in Status.values:
         raise InvalidInput(
             "Unknown status.", fields={"to": f"Choose one of: {', '.join(Status.values)}."}
@@ -230,13 +232,15 @@ def update_request(
     priority: str = UNCHANGED,
     external_ref: str = UNCHANGED,
     blocked_by: Sequence[Request] = UNCHANGED,
+    viewer: policy.Viewer | None = None,
 ) -> Request:
     """Change the request's working fields; only agents of the provider team may.
 
     ``blocked_by`` replaces the set of requests this one waits for, as far as the
-    caller can see them: blockers hidden from the caller are kept.
+    caller can see them: blockers hidden from the caller are kept. ``viewer``: the
+    actor as the door already worked them out, if it did.
     """
-    viewer = require_work(actor, request)
+    viewer = require_work(actor, request, viewer)
     now = timezone.now()
     with transaction.atomic():
         request = lock(request, expected_version, viewer=viewer, work=True)

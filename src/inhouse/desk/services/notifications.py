@@ -25,20 +25,32 @@ are exactly the people ``policy.can_work_request`` lets see the request, so a
 confidential request is announced to nobody who may not open it, and an assignee
 who has since left the team hears nothing more of it.
 
-Each ``notify`` is one read (the audience, already filtered by their choices) and
-one insert, however many people it reaches.
+Each ``notify`` is one statement, however many people it reaches: an insert of the
+notices selected from the audience, already filtered by their choices.
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inhouse import policy
 from inhouse.core.errors import InvalidInput
+from inhouse.core.inserts import insert_selected
 from inhouse.desk.models import (
     Notification,
     NotificationChannel,
@@ -80,23 +92,33 @@ def notify(
     notice about no one request (an idea's status carries its idea in ``params``; a
     kudos digest, a training reminder)."""
     excluded = {*already_notified, *([actor.pk] if actor else [])}
-    recipient_ids = set(
+    now = timezone.now()
+    # One statement reads the audience and writes their notices.
+    audience_notices = (
         Person.objects.filter(audience, is_active=True)
         .exclude(pk__in=excluded)
         .alias(wants=_wants(kind, NotificationChannel.APP))
         .filter(wants=True)
         .order_by()
-        .values_list("pk", flat=True)
+        .annotate(
+            notice_request=Value(request.pk if request else None, output_field=IntegerField()),
+            notice_kind=Value(kind, output_field=CharField()),
+            notice_params=Value(params, output_field=JSONField()),
+            notice_created_at=Value(now, output_field=DateTimeField()),
+        )
+        .values_list("pk", "notice_request", "notice_kind", "notice_params", "notice_created_at")
     )
-    if not recipient_ids:
+    written = insert_selected(
+        Notification,
+        ["recipient", "request", "kind", "params", "created_at"],
+        audience_notices,
+        returning=["id", "recipient"],
+    )
+    if not written:
         return set()
-    now = timezone.now()
-    written = Notification.objects.bulk_create(
-        Notification(recipient_id=pk, request=request, kind=kind, params=params, created_at=now)
-        for pk in sorted(recipient_ids)
-    )
-    notification_ids = [notification.pk for notification in written]
+    notification_ids = sorted(notification_id for notification_id, _ in written)
     transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
+    recipient_ids = {recipient_id for _, recipient_id in written}
     return recipient_ids
 
 
