@@ -195,3 +195,25 @@ def test_ideas_and_their_comments_are_found_by_everyone(cast):
             assert [(h.kind, h.object_id) for h in search(viewer, word).hits] == [
                 ("idea", idea.pk)
             ], (name, word)
+
+
+def test_an_article_is_hidden_at_once_when_its_only_service_is_restricted(cast):
+    """Who reads an article is decided as the search runs: restricting the service it is
+    linked to hides it, with no change to the article itself."""
+    from inhouse.catalog.snapshot import catalog_changed
+    from inhouse.knowledge.services.articles import create_article
+
+    article = create_article(
+        actor=cast.alex, team=cast.service_desk, title="Printer toner yodelfish",
+        body="", services=[cast.printer], publish=True,
+    )  # fmt: skip
+    rita = policy.viewer_for(cast.rita)
+    assert [hit.object_id for hit in search(rita, "yodelfish").hits] == [article.pk]
+
+    cast.printer.visibility = "restricted"
+    cast.printer.save(update_fields=["visibility"])
+    catalog_changed()
+
+    assert search(rita, "yodelfish").hits == []
+    assert counts(rita, "yodelfish") == []
+    assert [hit.object_id for hit in search(cast.alex, "yodelfish").hits] == [article.pk]

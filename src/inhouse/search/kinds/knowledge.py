@@ -6,10 +6,10 @@ linked to no service, or to a service everyone may ask for, by everyone; an arti
 linked only to restricted services by the people who may ask for one of them; always
 by the owning team's agents and leads, and admins. A draft has no document.
 
-The scope is decided from the catalog as the article is indexed (which linked service
-is open to everyone), so the kind follows the catalog's version: a service made
-restricted, renamed or retired re-indexes the articles, and a restricted service's
-name is never among an article's words.
+Who may read an article is decided as the search runs, from its links as they are and
+the catalog as it is now (``article_visible``), so no catalog change can leave an
+article findable by someone its page refuses. Its words include the names of its
+linked services open to everyone at indexing time, never a restricted one's.
 
 Ideas are for every active person (``knowledge.selectors.ideas``): found by their
 title, description, the owning team's public reason for their status, and what
@@ -19,17 +19,15 @@ idea in that state; the ideas list filters by status.
 """
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from inhouse.catalog.models import Service, Visibility
 from inhouse.catalog.snapshot import catalog_snapshot
-from inhouse.core.text import render_markdown
-from inhouse.core.versioned import CATALOG
 from inhouse.knowledge.models import Article, ArticleStatus
 from inhouse.knowledge.models.ideas import Idea, IdeaComment
 from inhouse.policy import Viewer, can_request_service
@@ -39,9 +37,20 @@ from inhouse.search.registry import IndexRow, SearchKind, clean, register
 ArticleLink = Article.services.through
 
 
+# Markdown's markup, read away with a few expressions rather than rendered: rendering
+# costs milliseconds a text, and an idea is indexed again with all its comments.
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]*>")
+_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", re.M)
+_INLINE_MARKS = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)|^[ \t]*(?:-{3,}|\|?[-:| ]{3,})[ \t]*$", re.M)
+
+
 def markdown_as_text(text: str) -> str:
-    """The words of a Markdown text without its markup, as a reader sees them."""
-    return html.unescape(strip_tags(render_markdown(text)))
+    """The words of a Markdown text without its markup (emphasis, headings, list and
+    quote marks, code ticks, tags; a link becomes its text), as a reader sees them."""
+    text = _IMAGE_OR_LINK.sub(r"\1", text)
+    text = _LINE_MARKS.sub("", _TAG.sub("", text))
+    return html.unescape(_INLINE_MARKS.sub("", text))
 
 
 def _open_to_everyone(service: Service) -> bool:
@@ -49,21 +58,18 @@ def _open_to_everyone(service: Service) -> bool:
 
 
 def article_visible(viewer: Viewer) -> Q:
-    """An article open to everyone (``confidential=False``), the viewer's own team's, or
-    one linked to a restricted service the viewer may ask for (decided on the catalog
-    snapshot, as the services' own search is)."""
+    """An article linked to no service (``confidential=False``), the viewer's own team's,
+    or one linked to a service the viewer may ask for, as the links are now (the services
+    decided on the catalog snapshot, as the services' own search is)."""
     if viewer.is_admin:
         return Q()
-    restricted_for_them = [
+    theirs = [
         service.pk
         for service in catalog_snapshot().services_by_slug.values()
-        if not _open_to_everyone(service) and can_request_service(viewer, service)
+        if can_request_service(viewer, service)
     ]
-    condition = Q(confidential=False) | Q(team_id__in=viewer.queue_team_ids)
-    if restricted_for_them:
-        linked = ArticleLink.objects.filter(service_id__in=restricted_for_them)
-        condition |= Q(object_id__in=linked.values("article_id"))
-    return condition
+    linked = ArticleLink.objects.filter(service_id__in=theirs).values("article_id")
+    return Q(confidential=False) | Q(team_id__in=viewer.queue_team_ids) | Q(object_id__in=linked)
 
 
 def _all_published_articles() -> QuerySet[Any, int]:
@@ -92,8 +98,8 @@ def _article_rows(ids: Sequence[int]) -> Iterable[IndexRow]:
             body=clean("\n".join([markdown_as_text(article.body), *(s.name for s in open_ones)])),
             url=f"/kb/{article.slug}/",
             team_id=article.team_id,
-            # Linked to services, none of them open to everyone: for their audiences only.
-            confidential=bool(services) and not open_ones,
+            # Linked to services: for their audiences only (``article_visible``).
+            confidential=bool(services),
         )
 
 
@@ -129,7 +135,6 @@ register(
         all_ids=_all_published_articles,
         rows=_article_rows,
         visible=article_visible,
-        follows_version=CATALOG,
         order=15,
     )
 )
