@@ -7,7 +7,10 @@ requests take minutes instead of the generator's hour, and the copies keep the
 generated mix of teams, statuses, requesters, watchers and due times the query
 planner sees. A copy carries the request, its clocks, references, team holdings,
 watchers and its "created" event; comments and the rest of the history stay with
-the originals (no list reads them).
+the originals (no list reads them). The grown database also holds ``ARTICLES``
+published knowledge articles: the demo's, copied the same way with their service links
+(the search bench reads them; their revisions, votes and deflections stay with the
+originals).
 
 Django must already be configured for the target database.
 """
@@ -25,6 +28,8 @@ SEED = 11
 # A copy's reference numbers are the original's plus a multiple of this, so every
 # copy keeps the team prefix and stays unique; no team has numbered this many yet.
 REFERENCE_STRIDE = 1_000_000
+# Published articles a grown database holds (the issue's 5,000 next to 1M requests).
+ARTICLES = 5_000
 
 Say = Callable[[str], None]
 
@@ -160,10 +165,86 @@ def grow(target: int, say: Say) -> None:
             "UPDATE desk_teamcounter SET last_number = last_number + %s",
             [copy * REFERENCE_STRIDE],
         )
+    ensure_demo_articles(say)
+    grow_articles(ARTICLES, say)
     if connection.vendor == "postgresql":
         _reset_sequences()
     _analyze()
     say(f"  grew to {request_count():,} requests in {time.perf_counter() - started:.0f} s")
+
+
+def published_article_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM knowledge_article WHERE status = 'published'")
+        return cursor.fetchone()[0]
+
+
+def ensure_demo_articles(say: Say) -> None:
+    """The demo's knowledge base (about 150 articles), written when the database has no
+    article at all: it was generated before the knowledge base existed."""
+    from django.utils import timezone
+
+    from inhouse.catalog.models import Service
+    from inhouse.demo import catalog_data
+    from inhouse.demo.knowledge_articles import create_demo_articles
+
+    if apps.get_model("knowledge", "Article").objects.exists():
+        return
+    slugs = [spec.slug for spec in catalog_data.SERVICES]
+    services = {service.slug: service for service in Service.objects.filter(slug__in=slugs)}
+    with transaction.atomic():
+        totals = create_demo_articles(services=services, seed=SEED, now=timezone.now())
+    say(f"  wrote the demo's {totals.articles:,} articles")
+
+
+def grow_articles(target: int, say: Say) -> None:
+    """Copy the published articles, with their service links, until ``target`` are
+    published: a copy keeps its original's team, text and links, and takes new ids and
+    its original's slug with a suffix of its own. Set-based: two statements a copy."""
+    originals = published_article_count()
+    if originals == 0 or originals >= target:
+        return
+    columns = _columns("knowledge_article")
+    batches = 0
+    while (have := published_article_count()) < target:
+        batches += 1
+        shift = _max_id("knowledge_article")
+        # The originals come first by id, so this copies no copy; the last batch copies
+        # only as many as the target still wants.
+        chosen = (
+            f"status = 'published' AND id <= {_nth_published_id(min(originals, target - have))}"
+        )
+        shifted = {"id": f"id + {shift}", "slug": f"slug || '-c{shift}'"}
+        selected = ", ".join(shifted.get(column, column) for column in columns)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO knowledge_article ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT {selected} FROM knowledge_article WHERE {chosen}"
+            )
+            cursor.execute(
+                "INSERT INTO knowledge_article_services (article_id, service_id) "  # noqa: S608
+                f"SELECT article_id + {shift}, service_id FROM knowledge_article_services "
+                f"WHERE article_id IN (SELECT id FROM knowledge_article WHERE {chosen})"
+            )
+    if connection.vendor == "postgresql":
+        from django.core.management.color import no_style
+
+        article_models = [apps.get_model("knowledge", "Article")]
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), article_models):
+                cursor.execute(statement)
+    say(f"  {published_article_count():,} published articles ({batches} copies)")
+
+
+def _nth_published_id(count: int) -> int:
+    """The id of the ``count``-th published original article (by id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM knowledge_article WHERE status = 'published' ORDER BY id "
+            "LIMIT 1 OFFSET %s",
+            [count - 1],
+        )
+        return cursor.fetchone()[0]
 
 
 def _reset_sequences() -> None:
@@ -197,6 +278,10 @@ def ensure(count: int, *, base: int, say: Say) -> None:
         have = request_count()
         if have >= count:
             say(f"  reusing {have:,} requests")
+            # A database made before it held the articles gets them now.
+            ensure_demo_articles(say)
+            if count > base:
+                grow_articles(ARTICLES, say)
             _checkpoint()
             return
         grow(count, say)

@@ -168,8 +168,10 @@ def print_search(figures: dict) -> None:
     < 100 ms on PostgreSQL)."""
     for label, latency in figures.get("search", {}).items():
         print(
-            f"search: {label:<32} p50 {latency['p50']:6.1f} ms  p99 {latency['p99']:6.1f} ms  "
-            f"(counts p99 {latency['counts_p99']:6.1f} ms; {latency['calls']} calls)"
+            f"search: {label:<28} p50 {latency['p50']:6.1f} ms  p99 {latency['p99']:6.1f} ms  "
+            f"(counts p99 {latency['counts_p99']:6.1f} ms; {latency['calls']} calls)  "
+            f"API p50 {latency['api_p50']:6.1f} p99 {latency['api_p99']:6.1f} ms  "
+            f"page p50 {latency['page_p50']:6.1f} p99 {latency['page_p99']:6.1f} ms"
         )
 
 
@@ -209,13 +211,18 @@ def main() -> None:
                 results[size] = json.loads(out.read_text())
                 search_worker(search_args, sqlite_env(run))
                 shutil.rmtree(run)
-            results[size]["search"] = json.loads(searched.read_text())
+            searched_figures = json.loads(searched.read_text())
+            results[size]["search_articles"] = searched_figures.pop("published_articles")
+            results[size]["search"] = searched_figures
     if not on_postgres:
         print("\n== business-time arithmetic", flush=True)
         subprocess.run([PYTHON, str(BENCH / "bench_businesstime.py")], check=True)
     print_summary(engine, results)
     for figures in results.values():
-        print(f"\n-- search over {figures['requests']:,} requests")
+        print(
+            f"\n-- search over {figures['requests']:,} requests and "
+            f"{figures['search_articles']:,} published articles"
+        )
         print_search(figures)
     print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
 

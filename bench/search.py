@@ -1,14 +1,19 @@
-"""Search latency: p50/p99 of one search with the permission filter on, for common
-words, rare words and phrases, as a requester and as an agent. `run.py` starts it per
-size; with ``--prepare`` it only builds the index (`inhouse reindex`) of the pristine
-database, once, so a run measures a copy that already holds it.
+"""Search latency: p50/p99 with the permission filter on, for common words, rare words
+and phrases (of the requests' subjects) and article words (of the published articles'
+titles), as a requester and as an agent. `run.py` starts it per size; with
+``--prepare`` it only builds the index (`inhouse reindex`) of the pristine database,
+once, so a run measures a copy that already holds it.
 
-Times the search selector in process (the engine, the permission filter, snippets and
-the pending-change check), not HTTP: the page around it is the list floor's business.
+Three figures per group: the search selector in process (the engine, the permission
+filter, snippets and the pending-change check) with, apart, the per-kind counts a
+results page shows; ``GET /api/v1/search`` (a page of 20 and the counts) and the
+``/search/`` page (every kind's section), both through Django's full request handling
+in process (no network). Any answer but a 200 stops the bench with an error.
 """
 
 import argparse
 import json
+import os
 import re
 import statistics
 import time
@@ -27,20 +32,25 @@ def p99(latencies: list[float]) -> float:
 
 
 def ensure_index() -> None:
-    """Index the database when its requests are not all indexed (a new or grown one)."""
+    """Index the database when its requests or published articles are not all indexed
+    (a new or grown one); only the articles when only they are missing."""
     from django.core.management import call_command
 
     from inhouse.desk.models import Request
+    from inhouse.knowledge.models import Article, ArticleStatus
     from inhouse.search.models import Document
 
     call_command("migrate", verbosity=0)
     indexed = Document.objects.filter(kind="request").count()
     have = Request.objects.count()
-    if indexed == have:
-        say(f"  search index holds all {have:,} requests")
-        return
-    say(f"  indexing {have:,} requests for search (was {indexed:,})")
-    call_command("reindex")
+    articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).count()
+    if indexed != have:
+        say(f"  indexing {have:,} requests for search (was {indexed:,})")
+        call_command("reindex")
+    elif Document.objects.filter(kind="article").count() != articles:
+        say(f"  indexing {articles:,} published articles for search")
+        call_command("reindex", kind=["article"])
+    say(f"  search index holds all {have:,} requests and {articles:,} published articles")
 
 
 def query_groups() -> dict[str, list[str]]:
@@ -61,7 +71,65 @@ def query_groups() -> dict[str, list[str]]:
         found = re.findall(r"[A-Za-z]{3,}", subject)
         if len(found) >= 2:
             phrases.append(f'"{found[0]} {found[1]}"')
-    return {"common": common, "rare": rare, "phrase": phrases[:QUERIES_PER_GROUP]}
+    return {
+        "common": common,
+        "rare": rare,
+        "phrase": phrases[:QUERIES_PER_GROUP],
+        "article": article_words(),
+    }
+
+
+def article_words() -> list[str]:
+    """Words of the published articles' titles, the most frequent first, as a reader
+    looking for help types them."""
+    from inhouse.knowledge.models import Article, ArticleStatus
+
+    titles = Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("pk")
+    words = Counter(
+        word
+        for title in titles.values_list("title", flat=True)[:SAMPLE_SUBJECTS]
+        for word in re.findall(r"[a-z]{5,}", title.lower())
+    )
+    return [word for word, _ in words.most_common(QUERIES_PER_GROUP)]
+
+
+class Doors:
+    """The API (a bearer token) and the page (a signed-in session) for each viewer."""
+
+    def __init__(self, people: dict[str, object]) -> None:
+        from django.test import Client
+
+        if os.environ.get("INHOUSE_DATA_DIR"):
+            # whitenoise, in the request handling timed here, wants its folder.
+            (Path(os.environ["INHOUSE_DATA_DIR"]) / "static").mkdir(exist_ok=True)
+
+        from inhouse.org.services import create_api_token
+
+        self.api: dict[str, tuple[object, dict[str, str]]] = {}
+        self.page: dict[str, object] = {}
+        for role, person in people.items():
+            token = create_api_token(person=person, name="search bench")
+            self.api[role] = (Client(), {"Authorization": f"Bearer {token}"})
+            browser = Client()
+            browser.force_login(person.user)
+            self.page[role] = browser
+
+    def get(self, door: str, role: str, text: str) -> float:
+        """Milliseconds one call took; anything but a 200 stops the bench."""
+        if door == "api":
+            client, headers = self.api[role]
+            path, params = "/api/v1/search", {"q": text, "limit": 20}
+        else:
+            client, headers = self.page[role], {}
+            path, params = "/search/", {"q": text}
+        started = time.perf_counter()
+        response = client.get(path, params, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(
+                f"bench failed: GET {path}?q={text} as {role} answered {response.status_code}"
+            )
+        return elapsed
 
 
 def measure(samples: int) -> dict[str, dict[str, float]]:
@@ -71,12 +139,21 @@ def measure(samples: int) -> dict[str, dict[str, float]]:
     from inhouse.org.models import Person
     from inhouse.search.selectors import counts, search
 
-    viewers = {
-        "requester": policy.viewer_for(Person.objects.get(user__username=REQUESTER)),
-        "agent": policy.viewer_for(Person.objects.get(user__username=AGENT)),
+    people = {
+        "requester": Person.objects.select_related("user").get(user__username=REQUESTER),
+        "agent": Person.objects.select_related("user").get(user__username=AGENT),
     }
+    viewers = {role: policy.viewer_for(person) for role, person in people.items()}
+    doors = Doors(people)
+    groups = query_groups()
+    # Warm up: the first search applies what changed since the index was built, the
+    # first call through each door loads its views and the viewer's session or token.
+    search(viewers["agent"], groups["common"][0])
+    for role in people:
+        doors.get("api", role, groups["rare"][0])
+        doors.get("page", role, groups["rare"][0])
     results: dict[str, dict[str, float]] = {}
-    for group, texts in query_groups().items():
+    for group, texts in groups.items():
         for role, viewer in viewers.items():
             latencies = []
             found = 0
@@ -93,11 +170,20 @@ def measure(samples: int) -> dict[str, dict[str, float]]:
                 started = time.perf_counter()
                 counts(viewer, texts[index % len(texts)])
                 count_latencies.append((time.perf_counter() - started) * 1000)
+            # The doors, fewer calls: each page is a search and counts per kind.
+            door_calls = max(10, samples // 4)
+            api = [doors.get("api", role, texts[i % len(texts)]) for i in range(door_calls)]
+            page = [doors.get("page", role, texts[i % len(texts)]) for i in range(door_calls)]
+            reset_queries()
             results[f"{group} words, {role}" if group != "phrase" else f"phrases, {role}"] = {
                 "p50": statistics.median(latencies),
                 "p99": p99(latencies),
                 "counts_p50": statistics.median(count_latencies),
                 "counts_p99": p99(count_latencies),
+                "api_p50": statistics.median(api),
+                "api_p99": p99(api),
+                "page_p50": statistics.median(page),
+                "page_p99": p99(page),
                 "hits_per_search": found / samples,
                 "calls": samples,
             }
@@ -118,11 +204,15 @@ def main() -> None:
     for label, figures in results.items():
         say(
             f"search {label:<24} p50 {figures['p50']:6.1f} ms  p99 {figures['p99']:6.1f} ms   "
-            f"counts p50 {figures['counts_p50']:6.1f} ms  p99 {figures['counts_p99']:6.1f} ms  "
-            f"({figures['hits_per_search']:.1f} hits a search)"
+            f"counts p99 {figures['counts_p99']:6.1f} ms  API p50 {figures['api_p50']:6.1f} ms  "
+            f"p99 {figures['api_p99']:6.1f} ms  page p50 {figures['page_p50']:6.1f} ms  "
+            f"p99 {figures['page_p99']:6.1f} ms  ({figures['hits_per_search']:.1f} hits a search)"
         )
     if options.out:
-        options.out.write_text(json.dumps(results))
+        from inhouse.knowledge.models import Article, ArticleStatus
+
+        articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).count()
+        options.out.write_text(json.dumps({"published_articles": articles, **results}))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ from inhouse.knowledge.models import (
     Deflection,
 )
 from inhouse.knowledge.selectors.articles import (
-    SUGGESTION_LIMIT,
-    articles_matching_title_words,
     get_article_for,
     revision_diff,
     revisions_of,
@@ -34,6 +32,7 @@ from inhouse.knowledge.services.articles import (
     update_article,
     vote_on_article,
 )
+from inhouse.search.selectors import ARTICLE_SUGGESTIONS, articles_suggested_for_service
 from tests.conftest import client_for
 from tests.desk.helpers import frozen_time, submit
 from tests.factories import make_service
@@ -219,30 +218,38 @@ def test_a_draft_takes_no_votes(cast):
 # --- suggestions ----------------------------------------------------------------------------
 
 
-def test_suggestions_match_title_words_of_the_services_and_its_teams_published_articles(cast):
-    of_service = _article(cast, title="VPN access for new starters")
+def _suggested(person, service, text):
+    return [hit.object_id for hit in articles_suggested_for_service(person, service, text)]
+
+
+def test_suggestions_match_any_word_of_the_services_and_its_teams_published_articles(cast):
     of_team = _article(cast, title="VPN on a hotel network", services=[])
+    of_service = _article(cast, title="Access for new starters", body="Ask for the VPN first.")
     _article(cast, title="VPN draft", publish=False)
     _article(cast, title="Printer drivers")
     _article(cast, title="VPN for the cleaning crew", team=cast.facilities, services=[])
-    found = articles_matching_title_words(cast.rita, cast.software_access, "my vpn is broken")
-    assert [a.pk for a in found] == [of_service.pk, of_team.pk]
+    # Any telling word matches, stemmed ("networks"); the service's own articles first.
+    found = _suggested(cast.rita, cast.software_access, "my vpn is broken on hotel networks")
+    assert found == [of_service.pk, of_team.pk]
 
 
-def test_suggestions_are_bounded_and_ignore_short_words(cast):
-    for number in range(SUGGESTION_LIMIT + 3):
-        _article(cast, title=f"Laptop tip {number}")
-    assert articles_matching_title_words(cast.rita, cast.software_access, "a to") == []
-    found = articles_matching_title_words(cast.rita, cast.software_access, "laptop " * 500)
-    assert len(found) == SUGGESTION_LIMIT
+def test_suggestions_are_bounded_and_ignore_short_and_common_words(cast):
+    for number in range(ARTICLE_SUGGESTIONS + 3):
+        _article(cast, title=f"Laptop tip {number}", body="How to and what for.")
+    assert _suggested(cast.rita, cast.software_access, "a to how what for") == []
+    assert len(_suggested(cast.rita, cast.software_access, "laptop " * 500)) == (
+        ARTICLE_SUGGESTIONS
+    )
 
 
 def test_suggestions_never_offer_an_article_the_requester_may_not_read(cast):
     restricted = make_service(
         cast.service_desk, "Server room access", slug="server-room", visibility="restricted"
     )
-    _article(cast, title="Server room keys", services=[restricted])
-    assert articles_matching_title_words(cast.rita, cast.software_access, "server keys") == []
+    hidden = _article(cast, title="Server room keys", services=[restricted])
+    assert _suggested(cast.rita, cast.software_access, "server keys") == []
+    # The service desk's own agent may read it, so it is offered to him.
+    assert _suggested(cast.alex, cast.software_access, "server keys") == [hidden.pk]
 
 
 # --- deflections ----------------------------------------------------------------------------
@@ -375,15 +382,16 @@ def test_the_article_body_is_sanitised(cast):
 
 def test_suggestions_page_without_javascript(cast):
     _article(cast, title="VPN access for new starters")
-    page = client_for(cast.rita).get("/kb/suggestions/?service=software-access&q=vpn")
+    page = client_for(cast.rita).get("/search/articles/?service=software-access&q=vpn")
     assert page.status_code == 200
-    assert b"VPN access for new starters" in page.content
+    # The title with the matched word marked, linked so that a visit can count.
+    assert b"<mark>VPN</mark> access for new starters" in page.content
     assert b"from_service=software-access" in page.content
 
 
 def test_suggestions_for_a_hidden_service_are_404(cast):
     _article(cast, title="Mediation steps", team=cast.people_partners, services=[cast.mediation])
-    page = client_for(cast.otto).get("/kb/suggestions/?service=no-such&q=mediation")
+    page = client_for(cast.otto).get("/search/articles/?service=no-such&q=mediation")
     assert page.status_code == 404
 
 

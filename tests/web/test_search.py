@@ -1,11 +1,13 @@
 """The search in a real browser: the home page finds a service by a plural and by a
-choice on its form as one types; the results page sections what it finds."""
+choice on its form as one types, and suggests articles next to it; the results page
+sections what it finds."""
 
 import pytest
 from playwright.sync_api import expect
 from tests.web.conftest import screenshot
 
 from inhouse.desk.services import add_comment, submit_request
+from inhouse.knowledge.services.articles import create_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +39,7 @@ def test_the_results_page_shows_a_section_per_kind_with_marked_snippets(cast, ne
     page = new_page(cast.rita)
     page.goto("/")
     page.get_by_label("Search the services").fill("printer")
-    page.get_by_role("link", name="Search requests, comments, people and teams").click()
+    page.get_by_role("link", name="Search requests, comments, articles, ideas, people").click()
 
     expect(page.get_by_role("heading", name="Services (1)")).to_be_visible()
     expect(page.get_by_role("heading", name="Requests (1)")).to_be_visible()
@@ -49,3 +51,25 @@ def test_the_results_page_shows_a_section_per_kind_with_marked_snippets(cast, ne
     expect(page.get_by_role("heading", name="Comments (1)")).to_be_visible()
     expect(page.get_by_role("heading", name="Requests (1)")).to_have_count(0)
     screenshot(page, "search-results")
+
+
+def test_typing_in_the_home_search_suggests_an_article_which_opens(cast, new_page):
+    article = create_article(
+        actor=cast.alex, team=cast.service_desk, title="Printer shows a paper jam",
+        body="Open **tray 2** and pull the sheet out gently.", services=[cast.printer],
+        publish=True,
+    )  # fmt: skip
+    page = new_page(cast.rita)
+    page.goto("/")
+    results = page.locator("#service-results")
+
+    # A plural, as one types it: the article is suggested next to the service.
+    page.get_by_label("Search the services").fill("jams")
+    suggested = results.get_by_role("region", name="Articles that may answer “jams”")
+    expect(suggested.get_by_role("link", name=article.title)).to_be_visible()
+    expect(suggested.locator("mark").first).to_have_text("jam")
+    screenshot(page, "home-article-suggestion")
+
+    suggested.get_by_role("link", name=article.title).click()
+    expect(page.get_by_role("heading", name=article.title, level=1)).to_be_visible()
+    expect(page.locator(".rich strong")).to_have_text("tray 2")

@@ -10,7 +10,6 @@ app_name = "knowledge"
 urlpatterns = [
     path("", articles.kb_index, name="index"),
     path("new/", articles.article_new, name="article-new"),
-    path("suggestions/", articles.suggestions, name="suggestions"),
     path("services/<slug:slug>/articles/", articles.service_articles, name="service-articles"),
     path("picker/", articles.reply_picker, name="picker"),
     path("picker/<slug:article_slug>/link/", articles.picker_link, name="picker-link"),

@@ -17,12 +17,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from inhouse import policy
+from inhouse.catalog.models import Service
 from inhouse.core.errors import InvalidInput
+from inhouse.knowledge.models import Article
 from inhouse.org.models import Person
 from inhouse.search.backends import RawHit, Where, engine
 from inhouse.search.index import apply_pending
 from inhouse.search.models import Document
-from inhouse.search.query import ParsedQuery, parse
+from inhouse.search.query import ParsedQuery, parse, parse_any_word
 from inhouse.search.registry import KINDS, MARK_END, MARK_START, DocumentScope, SearchKind
 
 MAX_QUERY = 200
@@ -30,6 +32,8 @@ MAX_LIMIT = 50
 # Counts stop here ("1,000+"): counting every match of a common word costs as much as
 # the whole table, and a person reads the first page.
 COUNT_CAP = 1000
+# Articles suggested next to the services on the home page, and on a request form.
+ARTICLE_SUGGESTIONS = 5
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,14 @@ def kinds_named(names: Sequence[str] | None) -> list[SearchKind]:
     return sorted({KINDS[name] for name in names}, key=lambda kind: kind.order)
 
 
-def _where(viewer: policy.Viewer, kinds: Sequence[SearchKind]) -> Where | None:
-    """The permission filter of these kinds as SQL on ``search_document``; None when
-    the viewer may see nothing of them."""
+def _where(
+    viewer: policy.Viewer, kinds: Sequence[SearchKind], *, narrowed: Q | None = None
+) -> Where | None:
+    """The permission filter of these kinds as SQL on ``search_document`` (and
+    ``narrowed``, a further condition on it); None when the viewer may see nothing."""
     condition = reduce(or_, [Q(kind=kind.name) & kind.visible(viewer) for kind in kinds])
+    if narrowed is not None:
+        condition &= narrowed
     query = Document.objects.filter(condition).query
     compiler = query.get_compiler(connection=connection)
     try:
@@ -131,14 +139,27 @@ def search(
     offset: int = 0,
 ) -> SearchResults:
     """The best matches of ``text`` the person may see, best first."""
-    viewer = policy.as_viewer(person)
-    chosen = kinds_named(kinds)
-    query = _parsed(text)
+    return _search(
+        policy.as_viewer(person), text, _parsed(text), kinds_named(kinds), limit=limit,
+        offset=offset,
+    )  # fmt: skip
+
+
+def _search(
+    viewer: policy.Viewer,
+    text: str,
+    query: ParsedQuery,
+    chosen: Sequence[SearchKind],
+    *,
+    limit: int,
+    offset: int = 0,
+    narrowed: Q | None = None,
+) -> SearchResults:
     limit = max(1, min(limit, MAX_LIMIT))
     if not query:
         return SearchResults(query=text, hits=[], next_offset=None)
     apply_pending()
-    where = _where(viewer, chosen)
+    where = _where(viewer, chosen, narrowed=narrowed)
     if where is None:
         return SearchResults(query=text, hits=[], next_offset=None)
     # One more than the page tells whether another page follows.
@@ -182,3 +203,37 @@ def ranked_service_ids(person: Person | policy.Viewer, text: str, *, limit: int)
     """The services matching ``text`` the person may see, best first (the home page)."""
     results = search(person, text, kinds=["service"], limit=limit)
     return [hit.object_id for hit in results.hits]
+
+
+def suggested_articles(
+    person: Person | policy.Viewer, text: str, *, limit: int = ARTICLE_SUGGESTIONS
+) -> list[Hit]:
+    """The articles matching ``text`` the person may read, best first (the home page
+    suggests them next to the services as one types)."""
+    return search(person, text, kinds=["article"], limit=limit).hits
+
+
+def articles_suggested_for_service(
+    person: Person | policy.Viewer, service: Service, text: str, *,
+    limit: int = ARTICLE_SUGGESTIONS,
+) -> list[Hit]:  # fmt: skip
+    """What a request form suggests while its subject is typed: the published articles
+    of the service's provider team (the only team its articles can come from) holding
+    any telling word of ``text``, those linked to this service first, then by rank.
+
+    The caller must already be allowed to see ``service``; the article filter is the
+    search's own, so nothing the person may not read is offered. A subject longer than
+    a search is read up to the search's limit."""
+    viewer = policy.as_viewer(person)
+    query = parse_any_word(text[:MAX_QUERY])
+    # A few times the page, so the service's own articles can move up from further down.
+    ranked = _search(
+        viewer, text, query, kinds_named(["article"]), limit=limit * 4,
+        narrowed=Q(team_id=service.provider_team_id),
+    ).hits  # fmt: skip
+    of_service = set(
+        Article.services.through.objects.filter(
+            service_id=service.pk, article_id__in=[hit.object_id for hit in ranked]
+        ).values_list("article_id", flat=True)
+    )
+    return sorted(ranked, key=lambda hit: hit.object_id not in of_service)[:limit]

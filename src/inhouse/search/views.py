@@ -1,5 +1,6 @@
 """/search/?q=: every kind's best matches in a section each; htmx swaps the results as
-one types, and the plain form works without JavaScript."""
+one types, and the plain form works without JavaScript. /search/articles/: the articles
+a request form suggests as its subject is typed."""
 
 from dataclasses import dataclass
 
@@ -9,10 +10,19 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from inhouse.catalog.selectors import get_service_for
 from inhouse.core.errors import InvalidInput
-from inhouse.pages import viewer_or_404, wants_partial
+from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
 from inhouse.search.registry import KINDS
-from inhouse.search.selectors import MAX_QUERY, Hit, KindCount, counts, kinds_named, search
+from inhouse.search.selectors import (
+    MAX_QUERY,
+    Hit,
+    KindCount,
+    articles_suggested_for_service,
+    counts,
+    kinds_named,
+    search,
+)
 
 PER_SECTION = 5
 PER_KIND_PAGE = 20
@@ -47,5 +57,31 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {"query": query, "kind": kind, "sections": sections, "error": error}
     template = "search/partials/results.html" if wants_partial(request) else "search/results.html"
     response = render(request, template, context, status=400 if error else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def article_suggestions(request: HttpRequest) -> HttpResponse:
+    """Articles matching what a requester types in a service's form (``?service=&q=``);
+    a partial for htmx, a plain results page without JavaScript. A service the viewer
+    may not ask for is a 404, as its form is."""
+    viewer = viewer_or_404(request)
+    with not_found_as_404():
+        service = get_service_for(viewer, request.GET.get("service", "")[:100])
+    # The request form's own subject box sends ``subject``; the plain search box ``q``.
+    text = (request.GET.get("q") or request.GET.get("subject") or "")[:MAX_QUERY]
+    context = {
+        "service": service,
+        "q": text,
+        "found": articles_suggested_for_service(viewer, service, text),
+    }
+    template = (
+        "search/partials/article_suggestions.html"
+        if wants_partial(request)
+        else "search/article_suggestions.html"
+    )
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -29,9 +29,8 @@ from inhouse.knowledge.models import (
 )
 from inhouse.org.models import Person, Team
 
-# Suggestions while typing: a few words of a subject, a few articles back. Bounded so a
-# long paste costs what a short one does.
-SUGGESTION_LIMIT = 5
+# The reply picker's title words: a few of them, so a long paste costs what a short one
+# does. (The request form's suggestions come from the search: ``inhouse.search``.)
 SUGGESTION_MAX_WORDS = 6
 SUGGESTION_MIN_WORD_LENGTH = 3
 
@@ -155,7 +154,7 @@ def published_articles_of_service(
 
 
 def suggestion_words(text: str) -> list[str]:
-    """The distinct words of a typed subject worth matching, at most a few."""
+    """The distinct words of typed text worth matching, at most a few."""
     words: list[str] = []
     for raw in text.lower().split():
         word = "".join(ch for ch in raw if ch.isalnum())
@@ -164,40 +163,6 @@ def suggestion_words(text: str) -> list[str]:
         if len(words) == SUGGESTION_MAX_WORDS:
             break
     return words
-
-
-def articles_matching_title_words(
-    who: Person | policy.Viewer, service: Service, text: str, *, limit: int = SUGGESTION_LIMIT
-) -> list[Article]:
-    """A stand-in until full-text search: the published articles of ``service`` and of its
-    provider team whose title contains any typed word, the service's own and those matching
-    most words first. Bounded (a few words, ``limit`` rows, one query) and permission-safe:
-    only published articles, and the caller must already be allowed to see ``service``."""
-    words = suggestion_words(text)
-    if not words:
-        return []
-    viewer = policy.as_viewer(who)
-    any_word = Q()
-    for word in words:
-        any_word |= Q(title__icontains=word)
-    of_service = Article.services.through.objects.filter(
-        article_id=OuterRef("pk"), service_id=service.pk
-    )
-    candidates: list[Article] = list(
-        articles_visible_to(viewer)
-        .filter(status=ArticleStatus.PUBLISHED)
-        .filter(Exists(of_service) | Q(team_id=service.provider_team_id))
-        .filter(any_word)
-        .annotate(of_this_service=Exists(of_service))
-        .order_by("-of_this_service", "title", "id")[: limit * 4]
-    )
-
-    def rank(article: Article) -> tuple[bool, int]:
-        title = article.title.lower()
-        of_this_service: bool = article.of_this_service  # type: ignore[attr-defined]
-        return (not of_this_service, -sum(word in title for word in words))
-
-    return sorted(candidates, key=rank)[:limit]
 
 
 def articles_for_reply_picker(

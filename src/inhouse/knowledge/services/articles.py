@@ -32,6 +32,7 @@ from inhouse.knowledge.models import (
 from inhouse.knowledge.models.articles import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from inhouse.knowledge.selectors.articles import articles_visible_to, can_edit_articles_of
 from inhouse.org.models import Person, Team
+from inhouse.search import changes as search_changes
 
 DEFAULT_DEFLECTION_WINDOW_MINUTES = 30
 SETTLE_BATCH = 1000
@@ -166,6 +167,7 @@ def create_article(
                 article.services.set(linked)
                 _append_revision(article, author=actor, now=now)
                 article.save(update_fields=["revision_count"])
+                search_changes.changed("article", article.pk)
         except IntegrityError:
             continue
         return article
@@ -206,6 +208,7 @@ def update_article(
             current.save(update_fields=["title", "body", "updated_at", "revision_count"])
         if services is not None:
             current.services.set(_check_services(current.team, services))
+        search_changes.changed("article", current.pk)
     return current
 
 
@@ -218,6 +221,7 @@ def _set_status(*, actor: Person, article: Article, status: str) -> Article:
             if status == ArticleStatus.PUBLISHED:
                 current.published_at = timezone.now()
             current.save(update_fields=["status", "published_at"])
+            search_changes.changed("article", current.pk)
     return current
 
 
@@ -243,6 +247,7 @@ def restore_revision(*, actor: Person, article: Article, number: int) -> Article
         current.title, current.body, current.updated_at = old.title, old.body, now
         _append_revision(current, author=actor, now=now, restored_from=number)
         current.save(update_fields=["title", "body", "updated_at", "revision_count"])
+        search_changes.changed("article", current.pk)
     return current
 
 

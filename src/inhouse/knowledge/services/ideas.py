@@ -31,6 +31,7 @@ from inhouse.knowledge.models.ideas import (
     IdeaVote,
 )
 from inhouse.org.models import Person, Team
+from inhouse.search import changes as search_changes
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -71,9 +72,12 @@ def propose_idea(*, actor: Person, title: str, body: str, owning_team: Team | No
     clean_body = _clean(body, field="body", limit=MAX_BODY, required=False)
     if owning_team is not None and not owning_team.is_active:
         raise InvalidInput(_("That team no longer exists."), fields={"team": _("No such team.")})
-    return Idea.objects.create(
-        title=clean_title, body=clean_body, proposer=actor, owning_team=owning_team
-    )
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            title=clean_title, body=clean_body, proposer=actor, owning_team=owning_team
+        )
+        search_changes.changed("idea", idea.pk)
+    return idea
 
 
 def vote_for_idea(*, actor: Person, idea: Idea) -> bool:
@@ -119,6 +123,7 @@ def comment_on_idea(*, actor: Person, idea: Idea, body: str) -> IdeaComment:
     with transaction.atomic():
         comment = IdeaComment.objects.create(idea_id=idea.pk, author=actor, body=clean_body)
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        search_changes.changed("idea", idea.pk)
     return comment
 
 
@@ -157,6 +162,7 @@ def set_idea_status(*, actor: Person, idea: Idea, status: str, reason: str) -> I
         locked.status_reason = clean_reason
         locked.status_changed_at = now
         locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+        search_changes.changed("idea", locked.pk)
         voters = IdeaVote.objects.filter(idea_id=locked.pk).values("person_id")
         notify(
             Q(pk=locked.proposer_id) | Q(pk__in=voters),

@@ -1,5 +1,6 @@
 """The knowledge base's pages under /kb/: reading, voting, the owning team's editor,
-suggestions for the request form, the service page's list and the reply box's picker.
+the service page's list and the reply box's picker (the request form's suggestions come
+from the search: ``inhouse.search.views.article_suggestions``).
 
 Each view reads through the selectors (visibility applied) and changes through one
 service call; an article the viewer may not read is a 404 on every URL, and so is
@@ -27,7 +28,6 @@ from inhouse.knowledge.models.articles import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from inhouse.knowledge.selectors.articles import (
     articles_by_team,
     articles_for_reply_picker,
-    articles_matching_title_words,
     can_edit_articles_of,
     deflections_of_article,
     get_article_for,
@@ -335,27 +335,7 @@ def revision_restore(request: HttpRequest, article_slug: str, number: int) -> Ht
     return redirect("knowledge:revisions", article_slug=article_slug)
 
 
-# --- suggestions, the service page, the reply picker -------------------------------------------
-
-
-@login_required
-@require_GET
-def suggestions(request: HttpRequest) -> HttpResponse:
-    """Articles matching what a requester types in a service's form (``?service=&q=``);
-    a partial for htmx, a plain results page without JavaScript."""
-    viewer = viewer_or_404(request)
-    with not_found_as_404():
-        service = get_service_for(viewer, request.GET.get("service", "")[:100])
-    # The request form's own subject box sends ``subject``; the plain search box ``q``.
-    text = (request.GET.get("q") or request.GET.get("subject") or "")[:QUERY_MAX_LENGTH]
-    context = {
-        "service": service,
-        "q": text,
-        "found": articles_matching_title_words(viewer, service, text),
-    }
-    if wants_partial(request):
-        return render(request, "knowledge/articles/partials/suggestions.html", context)
-    return render(request, "knowledge/articles/suggestions.html", context)
+# --- the service page, the reply picker ------------------------------------------------------
 
 
 @login_required

@@ -3,6 +3,6 @@
 Importing this package registers them all; ``inhouse.search.index`` does.
 """
 
-from inhouse.search.kinds import catalog, desk, org
+from inhouse.search.kinds import catalog, desk, knowledge, org
 
-__all__ = ["catalog", "desk", "org"]
+__all__ = ["catalog", "desk", "knowledge", "org"]

@@ -34,7 +34,7 @@ from inhouse.desk.selectors import (
 )
 from inhouse.org.models import Team
 from inhouse.pages import viewer_or_404, wants_partial
-from inhouse.search.selectors import ranked_service_ids
+from inhouse.search.selectors import ranked_service_ids, suggested_articles
 
 HOME_REQUESTS = 5
 # Shortcuts above the catalog: a row of cards each.
@@ -136,9 +136,11 @@ def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
     try:
         catalog = home_catalog(viewer, query)
+        # Articles that may answer it, next to the services that match.
+        articles = suggested_articles(viewer, query) if query else []
     except InvalidInput:
-        catalog = HomeCatalog(recent=[], most_requested=[], departments=[])
-    context = {"query": query, "catalog": catalog}
+        catalog, articles = HomeCatalog(recent=[], most_requested=[], departments=[]), []
+    context = {"query": query, "catalog": catalog, "articles": articles}
     if wants_partial(request):
         response = render(request, "web/partials/service_results.html", context)
     else:
