@@ -99,7 +99,7 @@ def _check_editor(actor: Person | policy.Viewer, team: Team) -> None:
 
 
 # The knowledge base's own addresses under /kb/, which an article's slug must not take.
-RESERVED_SLUGS = frozenset({"new", "suggestions", "services", "picker"})
+RESERVED_SLUGS = frozenset({"new", "services", "picker"})
 
 
 def _unique_slug(title: str) -> str:
