@@ -352,7 +352,9 @@ def _page_over_statuses(
         first_of_each |= Q(
             pk__in=requests.filter(status=status).order_by(*order).values("pk")[:size]
         )
-    return listed(requests.filter(first_of_each).order_by(*order)[:size])
+    # The branches carry every filter; the page itself is only their ids, so the database
+    # looks up those few rows instead of checking the team's open range against them.
+    return listed(Request.objects.filter(first_of_each).order_by(*order)[:size])
 
 
 # --- counts ---------------------------------------------------------------------------------
