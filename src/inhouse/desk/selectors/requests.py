@@ -13,7 +13,6 @@ from functools import reduce
 from django.db.models import Prefetch, Q, QuerySet
 
 from inhouse import policy
-from inhouse.catalog.models import Priority
 from inhouse.catalog.snapshot import catalog_snapshot
 from inhouse.core.errors import NotFound
 from inhouse.core.pagination import (
@@ -136,15 +135,6 @@ class ListedRequest:
     resolution_due_at: datetime | None
     sla_breached: bool
     version: int
-
-    @property
-    def priority_label(self) -> str:
-        """The priority in words, as ``get_priority_display`` says it."""
-        return str(_PRIORITY_LABELS.get(self.priority, self.priority))
-
-
-# Lazy labels: each is translated when it is shown, in the viewer's language.
-_PRIORITY_LABELS = dict(Priority.choices)
 
 
 def listed(requests: QuerySet[Request]) -> list[ListedRequest]:
