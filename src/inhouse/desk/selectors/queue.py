@@ -241,12 +241,12 @@ class _ClockState:
 def _clocks_of_page(request_ids: Sequence[int]) -> dict[int, list[_ClockState]]:
     """The clocks of the page's requests, in one query, by request."""
     clocks: dict[int, list[_ClockState]] = {request_id: [] for request_id in request_ids}
-    for request_id, *state in (
+    for request_id, kind, due_at, warn_at, paused_at, stopped_at in (
         Clock.objects.filter(request_id__in=request_ids)
         .order_by("kind")
         .values_list("request_id", "kind", "due_at", "warn_at", "paused_at", "stopped_at")
     ):
-        clocks[request_id].append(_ClockState(*state))
+        clocks[request_id].append(_ClockState(kind, due_at, warn_at, paused_at, stopped_at))
     return clocks
 
 
