@@ -83,3 +83,79 @@ COMMENT_QUERIES = 12
 # resolving also reads the service's follow-up cadence (one query, none scheduled here).
 TRANSITION_QUERIES = 23
 NOTIFICATIONS_PAGE_QUERIES = 7
+
+
+# --- lists: one page costs the same number of queries however many rows it shows ----------
+
+
+def _many_requests(cast, count: int) -> None:
+    rita = bearer(cast.rita)
+    for number in range(count):
+        _reference(post_json(rita, "/api/v1/requests", {**SUBMIT, "subject": f"Jam {number}"}))
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_an_api_list_page_does_not_grow_with_its_rows(cast, django_assert_num_queries, rows):
+    _many_requests(cast, rows)
+    alex = bearer(cast.alex)
+    alex.get("/api/v1/requests")
+
+    with django_assert_num_queries(API_LIST_QUERIES):
+        response = alex.get("/api/v1/requests?limit=25")
+
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == min(rows, 25)
+
+
+def test_a_list_filtered_by_a_queue_reads_it_without_the_visibility_ways(
+    cast, django_assert_num_queries
+):
+    """The agent works the named queue, so the page is that team's range alone; telling
+    so takes the catalog snapshot's version."""
+    _many_requests(cast, 5)
+    alex = bearer(cast.alex)
+    url = f"/api/v1/requests?provider_team={cast.service_desk.slug}&open=true"
+    alex.get(url)
+
+    with django_assert_num_queries(API_FILTERED_LIST_QUERIES):
+        response = alex.get(url)
+
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 5
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_my_requests_does_not_grow_with_its_rows(cast, django_assert_num_queries, rows):
+    _many_requests(cast, rows)
+    client = client_for(cast.rita)
+    client.get("/requests/")
+
+    with django_assert_num_queries(MY_REQUESTS_QUERIES):
+        response = client.get("/requests/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_queue_page_does_not_grow_with_its_rows(cast, django_assert_num_queries, rows):
+    _many_requests(cast, rows)
+    client = client_for(cast.alex)
+    url = f"/work/{cast.service_desk.slug}/"
+    client.get(url)
+
+    with django_assert_num_queries(QUEUE_PAGE_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+
+
+# Token, memberships, the page (the newest ids of each way of seeing requests and
+# their rows, in one SELECT); a filter naming a team also reads the catalog version.
+API_LIST_QUERIES = 3
+API_FILTERED_LIST_QUERIES = 4
+# Session, user, person, memberships, the page, its clocks, the unread count.
+MY_REQUESTS_QUERIES = 7
+# Session, user, person, memberships, the team, its agents, services and customer teams
+# (the filters), the page (dated part, then the undated part while the page has room),
+# its clocks, saved views, the counts in one statement, the viewer's queues, the unread count.
+QUEUE_PAGE_QUERIES = 15

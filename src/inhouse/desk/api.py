@@ -48,6 +48,7 @@ from inhouse.desk.schemas import (
     TransitionIn,
 )
 from inhouse.desk.selectors.filters import invalid_filters, read_filter_query
+from inhouse.desk.selectors.requests import ListedRequest
 from inhouse.desk.services.notifications import set_notification_preferences
 from inhouse.org.auth import CallerRequest
 from inhouse.org.models import Person, Team
@@ -272,9 +273,51 @@ def list_requests(request: CallerRequest, query: Query[RequestQuery]) -> Request
         cursor=query.cursor,
         limit=query.limit,
     )
-    return RequestPage(
-        items=[RequestOut.model_validate(found) for found in page.items],
-        next_cursor=page.next_cursor,
+    # The rows are the database's own typed columns: built without validation, since
+    # validating 25 rows field by field through ninja's attribute resolver costs more
+    # than reading them. The answer is still serialised by (and documented as) RequestPage.
+    return RequestPage.model_construct(
+        items=[_listed_out(found) for found in page.items], next_cursor=page.next_cursor
+    )
+
+
+def _listed_out(found: ListedRequest) -> RequestOut:
+    customer_team = (
+        TeamRef.model_construct(slug=found.customer_team_slug, name=found.customer_team_name)
+        if found.customer_team_slug is not None
+        else None
+    )
+    assignee = (
+        PersonRef.model_construct(
+            id=found.assignee_id, full_name=found.assignee_full_name, email=found.assignee_email
+        )
+        if found.assignee_id is not None
+        else None
+    )
+    return RequestOut.model_construct(
+        reference=found.reference,
+        subject=found.subject,
+        status=found.status,
+        priority=found.priority,
+        service=ServiceRef.model_construct(slug=found.service_slug, name=found.service_name),
+        provider_team=TeamRef.model_construct(
+            slug=found.provider_team_slug, name=found.provider_team_name
+        ),
+        customer_team=customer_team,
+        requester=PersonRef.model_construct(
+            id=found.requester_id,
+            full_name=found.requester_full_name,
+            email=found.requester_email,
+        ),
+        assignee=assignee,
+        confidential=found.confidential,
+        external_ref=found.external_ref,
+        channel=found.channel,
+        created_at=found.created_at,
+        updated_at=found.updated_at,
+        resolution_due_at=found.resolution_due_at,
+        sla_breached=found.sla_breached,
+        version=found.version,
     )
 
 

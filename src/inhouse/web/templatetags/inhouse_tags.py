@@ -155,7 +155,8 @@ def moment(value: datetime | None, style: str = "") -> SafeString:
         return SafeString("")
     return format_html(
         '<time datetime="{}">{}</time>',
-        dateformat.format(value, "c"),
+        # What the "c" format writes, without a second formatter: queues show one per row.
+        value.isoformat(),
         dateformat.format(value, MOMENT_FORMATS[style]),
     )
 
@@ -180,13 +181,17 @@ def expected_times_words(expected: ExpectedTimes | None) -> str:
     )
 
 
+# Lazy labels, translated when shown; ``Status.values`` would build a list per call.
+_STATUS_LABELS = dict(Status.choices)
+
+
 @register.simple_tag
 def status_badge(status: str) -> SafeString:
     """The status as words in a tinted pill; the words carry the meaning, not the colour.
 
     Built here rather than from a template: queues print one per row.
     """
-    label = str(Status(status).label) if status in Status.values else status
+    label = str(_STATUS_LABELS.get(status, status))
     return format_html(
         '<span class="badge badge--{}"><span class="visually-hidden">{}</span>{}</span>',
         status,
