@@ -1,17 +1,104 @@
-"""Writing rows straight from a query: one ``INSERT … SELECT … RETURNING``.
+"""The hot paths' INSERTs, cheaper than the ORM's own.
 
-A fan-out (one notice per person of an audience) would otherwise read the audience
-into Python and send the rows back; here the database does both in one statement,
-and the ORM still builds the ``SELECT`` (its joins, subqueries and value adaptation
-for the database in use). SQLite has ``RETURNING`` from 3.35, PostgreSQL always.
+- ``insert_rows``: new rows of one model in one statement whose text is built once
+  per process. ``save()`` and ``bulk_create`` compile the same INSERT again on every
+  call, which costs more than running it on the paths every request takes (submit,
+  comment, transition), and those run while SQLite's write lock is held.
+- ``update_columns``: the same for saving some fields of one row.
+- ``insert_selected``: rows straight from a query, one ``INSERT … SELECT … RETURNING``.
+  A fan-out (one notice per person of an audience) would otherwise read the audience
+  into Python and send the rows back; here the database does both in one statement,
+  and the ORM still builds the ``SELECT`` (its joins, subqueries and value adaptation).
+
+SQLite has ``RETURNING`` from 3.35, PostgreSQL always. Like ``bulk_create``, these
+send no signals and call no ``save()``: use them for models that have neither.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+def insert_rows(rows: Sequence[M]) -> None:
+    """Insert ``rows``, new instances of one model, and give each its id, as
+    ``bulk_create`` would (defaults already applied when the instances were made)."""
+    if not rows:
+        return
+    model = type(rows[0])
+    connection = connections[router.db_for_write(model)]
+    fields = _written_fields(model)
+    params = [
+        field.get_db_prep_save(field.pre_save(row, add=True), connection)
+        for row in rows
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_statement(model, len(rows), connection), params)
+        ids = cursor.fetchall()
+    # Rows come back in the order of VALUES, as bulk_create also relies on.
+    for row, (row_id,) in zip(rows, ids, strict=True):
+        row.pk = row_id
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+@cache
+def _written_fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    """Every column of ``model`` but its generated id."""
+    return tuple(field for field in model._meta.local_concrete_fields if not field.primary_key)
+
+
+# One statement text per model, row count and database engine (one process may talk
+# to both engines: the tests do).
+_statements: dict[tuple[type[Model], int, str], str] = {}
+
+
+def _insert_statement(model: type[Model], count: int, connection: BaseDatabaseWrapper) -> str:
+    key = (model, count, connection.vendor)
+    if key not in _statements:
+        quote = connection.ops.quote_name
+        fields = _written_fields(model)
+        columns = ", ".join(quote(field.column) for field in fields)
+        one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        primary_key = quote(model._meta.pk.column)
+        # Names from the model's metadata only; every value is a parameter.
+        _statements[key] = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join([one_row] * count)} RETURNING {primary_key}"
+        )
+    return _statements[key]
+
+
+def update_columns(row: Model, names: Sequence[str]) -> None:
+    """Save the fields ``names`` of ``row``, an instance read or inserted before, as
+    ``save(update_fields=names)`` would, with a statement text built once per process."""
+    model = type(row)
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in names]
+    key = (model, tuple(names), connection.vendor)
+    if key not in _updates:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(_column_of(model, name))} = %s" for name in names)
+        _updates[key] = (
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(model._meta.pk.column)} = %s"
+        )
+    params = [
+        field.get_db_prep_save(field.pre_save(row, add=False), connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_updates[key], [*params, row.pk])
+
+
+_updates: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
 
 
 def insert_selected(

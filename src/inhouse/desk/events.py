@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from inhouse.catalog.models import Priority, follow_up_step_text
+from inhouse.core.inserts import insert_rows
 from inhouse.desk import history_chain
 from inhouse.desk.models import EventKind, Request, RequestEvent, Status
 from inhouse.org.models import Person, Team
@@ -60,7 +61,7 @@ def record(request: Request, *events: RequestEvent) -> None:
     request.history_length, request.history_digest = history_chain.chain(
         events, length=request.history_length, digest=request.history_digest
     )
-    RequestEvent.objects.bulk_create(events)
+    insert_rows(events)
 
 
 # The fields of ``Request`` that ``record`` moves and the caller saves.

@@ -9,12 +9,13 @@ runs one way, from ``inhouse.search.index`` to the domain.
 
 from collections.abc import Iterable
 
+from inhouse.core.inserts import insert_rows
 from inhouse.search.models import PendingChange
 
 
 def changed(kind: str, object_id: int) -> None:
     """Record that the ``kind`` thing ``object_id`` was created, changed or removed."""
-    PendingChange.objects.create(kind=kind, object_id=object_id)
+    insert_rows([PendingChange(kind=kind, object_id=object_id)])
 
 
 def changed_many(kind: str, object_ids: Iterable[int]) -> None:

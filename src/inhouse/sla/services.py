@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from inhouse.catalog.models import Agreement
 from inhouse.catalog.selectors import target_for
+from inhouse.core.inserts import insert_rows, update_columns
 from inhouse.desk.models import Request
 from inhouse.sla.businesstime import BusinessCalendar
 from inhouse.sla.calendars import business_calendar_for
@@ -190,7 +191,7 @@ def start_clocks(request: Request, clocks: list[Clock]) -> None:
     already held, so whoever answers with it (the API's 201) does not read them back."""
     for clock in clocks:
         clock.request = request
-    Clock.objects.bulk_create(clocks)
+    insert_rows(clocks)
     _hold(request, [*_held(request), *clocks])
 
 
@@ -248,11 +249,17 @@ def stop_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
         return None
     late = stop(clock, at, business_calendar_for(clock.calendar))
     breach = _claim_late_breach(clock, at) if late else None
-    clock.save(
-        update_fields=[
-            "stopped_at", "paused_at", "paused_total", "due_at", "warn_at", "breached_at",
-        ]
-    )  # fmt: skip
+    update_columns(
+        clock,
+        [
+            "stopped_at",
+            "paused_at",
+            "paused_total",
+            "due_at",
+            "warn_at",
+            "breached_at",
+        ],
+    )
     return breach
 
 
@@ -263,7 +270,7 @@ def pause_clock(request: Request, kind: str, *, at: datetime) -> Breach | None:
         return None
     late = pause(clock, at)
     breach = _claim_late_breach(clock, at) if late else None
-    clock.save(update_fields=["paused_at", "due_at", "warn_at", "breached_at"])
+    update_columns(clock, ["paused_at", "due_at", "warn_at", "breached_at"])
     return breach
 
 
@@ -273,7 +280,7 @@ def resume_clock(request: Request, kind: str, *, at: datetime) -> None:
     if clock is None or (clock.paused_at is None and clock.stopped_at is None):
         return
     resume(clock, at, business_calendar_for(clock.calendar))
-    clock.save(update_fields=["paused_total", "paused_at", "stopped_at", "due_at", "warn_at"])
+    update_columns(clock, ["paused_total", "paused_at", "stopped_at", "due_at", "warn_at"])
 
 
 def retarget_all(
@@ -314,8 +321,8 @@ def retarget_clocks(request: Request) -> None:
     )
     for clock in existing:
         if clock.pk not in halted_before:
-            clock.save(
-                update_fields=["stopped_at", "paused_at", "target", "calendar", "due_at", "warn_at"]
+            update_columns(
+                clock, ["stopped_at", "paused_at", "target", "calendar", "due_at", "warn_at"]
             )
     start_clocks(request, started)
 

@@ -14,6 +14,7 @@ from django.db import connection
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
+from inhouse.core.inserts import insert_rows, update_columns
 from inhouse.desk import events
 from inhouse.desk.models import (
     Attachment,
@@ -90,17 +91,14 @@ def save_changed(request: Request, fields: Sequence[str], *, at: datetime) -> No
     """Save the changed fields and bump the version that optimistic locking compares."""
     request.version += 1
     request.updated_at = at
-    request.save(update_fields=[*fields, "version", "updated_at", *events.CHAIN_HEAD_FIELDS])
+    update_columns(request, [*fields, "version", "updated_at", *events.CHAIN_HEAD_FIELDS])
 
 
 def touch(request: Request, *, at: datetime) -> None:
     """Mark the request updated without a new version (nothing a client edits changed);
     the history's chain head moves with it."""
-    Request.objects.filter(pk=request.pk).update(
-        updated_at=at,
-        history_length=request.history_length,
-        history_digest=request.history_digest,
-    )
+    request.updated_at = at
+    update_columns(request, ["updated_at", *events.CHAIN_HEAD_FIELDS])
 
 
 def require_active(actor: Person) -> None:
@@ -238,7 +236,7 @@ def write_comment(
     """A comment with its files and its event: every comment is written here, whether
     a reply, a note, a transition's remark or a transfer's handover note. Who hears
     of it is the caller's to decide (a handover note tells nobody)."""
-    comment = Comment.objects.create(
+    comment = Comment(
         request=request,
         author=actor,
         body=body,
@@ -247,6 +245,7 @@ def write_comment(
         channel=channel,
         created_at=at,
     )
+    insert_rows([comment])
     for upload, stored_file in files:
         create_attachment(request, actor, upload, stored_file, comment=comment, at=at)
     search_changes.changed("comment", comment.pk)

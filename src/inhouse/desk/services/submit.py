@@ -15,6 +15,7 @@ from inhouse.catalog.models import Agreement, PriorityFrom, Service
 from inhouse.catalog.priority import initial_priority
 from inhouse.catalog.selectors import applicable_agreement, default_customer_team
 from inhouse.core.errors import IdempotencyMismatch, InvalidInput, NotFound, PermissionDenied
+from inhouse.core.inserts import insert_rows, update_columns
 from inhouse.desk import events
 from inhouse.desk.models import Channel, IdempotencyRecord, Request, RequestReference, TeamHolding
 from inhouse.desk.services import notifications
@@ -276,15 +277,19 @@ def _number(request: Request) -> None:
 
 
 def _insert(request: Request) -> None:
-    request.save(force_insert=True)
-    RequestReference.objects.create(
-        request=request,
-        reference=request.reference,
-        team=request.provider_team,
-        created_at=request.created_at,
+    insert_rows([request])
+    insert_rows(
+        [
+            RequestReference(
+                request=request,
+                reference=request.reference,
+                team=request.provider_team,
+                created_at=request.created_at,
+            )
+        ]
     )
-    TeamHolding.objects.create(
-        request=request, team=request.provider_team, started_at=request.created_at
+    insert_rows(
+        [TeamHolding(request=request, team=request.provider_team, started_at=request.created_at)]
     )
     search_changes.changed("request", request.pk)
 
@@ -321,7 +326,7 @@ def _attach_uploads(
         )
         request.form_answers[key] = attachment.pk
     answers = ["form_answers"] if uploads else []
-    request.save(update_fields=[*answers, *events.CHAIN_HEAD_FIELDS])
+    update_columns(request, [*answers, *events.CHAIN_HEAD_FIELDS])
 
 
 def submission_digest(**inputs: Any) -> str:
