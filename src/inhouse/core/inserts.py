@@ -14,7 +14,8 @@ SQLite has ``RETURNING`` from 3.35, PostgreSQL always. Like ``bulk_create``, the
 send no signals and call no ``save()``: use them for models that have neither.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
@@ -101,38 +102,74 @@ def update_columns(row: Model, names: Sequence[str]) -> None:
 _updates: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
 
 
+@dataclass(frozen=True)
+class Selection:
+    """A compiled ``SELECT`` of the rows to insert: built (the costly part) before a
+    write transaction begins, run inside it. ``sql`` is None when the ORM saw that no
+    row can match (e.g. ``pk__in=[]``)."""
+
+    sql: str | None
+    params: tuple[Any, ...]
+    db: str
+
+
+def compile_selection(rows: QuerySet[Any, Any]) -> Selection:
+    """``rows`` (a ``values_list``) compiled now; its rows are read when inserted."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return Selection(sql=None, params=(), db=rows.db)
+    return Selection(sql=sql, params=tuple(params), db=rows.db)
+
+
 def insert_selected(
     model: type[Model],
     columns: Sequence[str],
-    rows: QuerySet[Any, Any],
+    selection: Selection,
     *,
+    constants: Mapping[str, Any],
     returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    """Insert one ``model`` row per row of ``rows`` (a ``values_list`` whose columns
-    fill ``columns``, field names of ``model``, in order); returns the ``returning``
-    fields of each row written, in no particular order."""
-    connection = connections[rows.db]
-    quote = connection.ops.quote_name
-    try:
-        select_sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:
-        # The ORM saw that no row can match (e.g. ``pk__in=[]``): nothing to write.
+    """Insert one ``model`` row per row of ``selection``, whose columns fill ``columns``
+    (field names of ``model``, in order), with ``constants`` (field name to value) the
+    same in every row; returns the ``returning`` fields of each row written, in no
+    particular order."""
+    if selection.sql is None:
         return []
-
-    def column_list(names: Sequence[str]) -> str:
-        return ", ".join(quote(_column_of(model, name)) for name in names)
-
+    connection = connections[selection.db]
+    quote = connection.ops.quote_name
+    constant_fields = [_field_of(model, name) for name in constants]
+    # PostgreSQL types a parameter in a SELECT list from the parameter alone: name it.
+    typed = connection.vendor == "postgresql"
+    placeholders = [
+        f"%s::{field.db_type(connection)}" if typed else "%s" for field in constant_fields
+    ]
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(constant_fields, constants.values(), strict=True)
+    ]
+    names = [*columns, *constants]
     statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({column_list(columns)}) {select_sql} "
-        f"RETURNING {column_list(returning)}"
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(_column_of(model, name)) for name in names)}) "
+        f"SELECT selected.*, {', '.join(placeholders)} FROM ({selection.sql}) AS selected "
+        f"RETURNING {', '.join(quote(_column_of(model, name)) for name in returning)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        # The constants come first in the text, before the selection's own parameters.
+        cursor.execute(statement, [*values, *selection.params])
         return list(cursor.fetchall())
 
 
-def _column_of(model: type[Model], name: str) -> str:
+def _field_of(model: type[Model], name: str) -> Field[Any, Any]:
     field = model._meta.get_field(name)
-    if not isinstance(field, Field) or not field.column:
+    if not isinstance(field, Field):
         raise ValueError(f"{model.__name__}.{name} is not a column.")
-    return field.column
+    return field
+
+
+def _column_of(model: type[Model], name: str) -> str:
+    column = _field_of(model, name).column
+    if not column:
+        raise ValueError(f"{model.__name__}.{name} is not a column.")
+    return column

@@ -30,16 +30,13 @@ notices selected from the audience, already filtered by their choices.
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import (
     BooleanField,
-    CharField,
-    DateTimeField,
     Exists,
-    IntegerField,
-    JSONField,
     OuterRef,
     Q,
     Subquery,
@@ -50,7 +47,7 @@ from django.utils import timezone
 
 from inhouse import policy
 from inhouse.core.errors import InvalidInput
-from inhouse.core.inserts import insert_selected
+from inhouse.core.inserts import Selection, compile_selection, insert_selected
 from inhouse.desk.models import (
     Notification,
     NotificationChannel,
@@ -91,35 +88,57 @@ def notify(
     returns whom it notified. ``request`` is what the notice is about, or None for a
     notice about no one request (an idea's status carries its idea in ``params``; a
     kudos digest, a training reminder)."""
-    excluded = {*already_notified, *([actor.pk] if actor else [])}
-    now = timezone.now()
-    # One statement reads the audience and writes their notices.
-    audience_notices = (
-        Person.objects.filter(audience, is_active=True)
-        .exclude(pk__in=excluded)
-        .alias(wants=_wants(kind, NotificationChannel.APP))
-        .filter(wants=True)
-        .order_by()
-        .annotate(
-            notice_request=Value(request.pk if request else None, output_field=IntegerField()),
-            notice_kind=Value(kind, output_field=CharField()),
-            notice_params=Value(params, output_field=JSONField()),
-            notice_created_at=Value(now, output_field=DateTimeField()),
+    notice = Notice.to(audience, kind=kind, actor=actor, already_notified=already_notified)
+    return notice.send(request=request, params=params)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice of one kind to an audience, its statement built ahead: a path holding a
+    write lock (the submit) builds it before its transaction and sends it inside, where
+    the audience is read and the notices written in one statement."""
+
+    kind: str
+    audience: Selection
+
+    @classmethod
+    def to(
+        cls,
+        audience: Q,
+        *,
+        kind: str,
+        actor: Person | None = None,
+        already_notified: Collection[int] = (),
+    ) -> "Notice":
+        excluded = {*already_notified, *([actor.pk] if actor else [])}
+        people = Person.objects.filter(
+            audience,
+            _wants(kind, NotificationChannel.APP),
+            ~Q(pk__in=excluded),
+            is_active=True,
         )
-        .values_list("pk", "notice_request", "notice_kind", "notice_params", "notice_created_at")
-    )
-    written = insert_selected(
-        Notification,
-        ["recipient", "request", "kind", "params", "created_at"],
-        audience_notices,
-        returning=["id", "recipient"],
-    )
-    if not written:
-        return set()
-    notification_ids = sorted(notification_id for notification_id, _ in written)
-    transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
-    recipient_ids = {recipient_id for _, recipient_id in written}
-    return recipient_ids
+        return cls(kind=kind, audience=compile_selection(people.order_by().values_list("pk")))
+
+    def send(self, *, request: Request | None, params: dict[str, Any]) -> set[int]:
+        """Write the notices (the audience as it is now) and queue their delivery for
+        after commit; returns whom it notified."""
+        written = insert_selected(
+            Notification,
+            ["recipient"],
+            self.audience,
+            constants={
+                "request": request.pk if request else None,
+                "kind": self.kind,
+                "params": params,
+                "created_at": timezone.now(),
+            },
+            returning=["id", "recipient"],
+        )
+        if not written:
+            return set()
+        notification_ids = sorted(notification_id for notification_id, _ in written)
+        transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
+        return {recipient_id for _, recipient_id in written}
 
 
 def _about(request: Request) -> dict[str, Any]:
@@ -159,15 +178,22 @@ def assignee_or_queue(request: Request) -> Q:
     return assignee_of(request) | (queue_people(request) & Q(~Exists(assignee_works_it)))
 
 
+def new_request_notice(request: Request, *, actor: Person) -> Notice:
+    """A request is arriving in a team's queue: its agents and leads will hear of it.
+    Built before the request is written (it needs only the team); sent with
+    ``send_new_request_notice`` once the request has its number."""
+    return Notice.to(queue_people(request), kind=NotificationKind.NEW_REQUEST, actor=actor)
+
+
+def send_new_request_notice(notice: Notice, request: Request) -> None:
+    notice.send(
+        request=request, params={**_about(request), "requester": request.requester.full_name}
+    )
+
+
 def notify_new_request(request: Request, *, actor: Person) -> None:
     """A request arrived in a team's queue: its agents and leads hear of it."""
-    notify(
-        queue_people(request),
-        request=request,
-        kind=NotificationKind.NEW_REQUEST,
-        params={**_about(request), "requester": request.requester.full_name},
-        actor=actor,
-    )
+    send_new_request_notice(new_request_notice(request, actor=actor), request)
 
 
 def notify_reply(request: Request, *, actor: Person, public: bool, by_provider: bool) -> None:

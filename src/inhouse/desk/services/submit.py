@@ -139,6 +139,7 @@ def submit_request(
     )
     # Planned before the write transaction so the database lock is held briefly.
     planned_clocks = clocks.plan_clocks(request, at=now)
+    notice = notifications.new_request_notice(request, actor=filing.actor)
     stored_files = [stored_file for _, stored_file in uploads.values()]
     with files_kept_on_success(stored_files), transaction.atomic():
         _number(request)
@@ -152,7 +153,7 @@ def submit_request(
             else None,
         )
         _attach_uploads(request, filing.actor, uploads)
-        notifications.notify_new_request(request, actor=filing.actor)
+        notifications.send_new_request_notice(notice, request)
     return request
 
 
