@@ -31,9 +31,10 @@ notices selected from the audience, already filtered by their choices.
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Exists,
@@ -182,7 +183,20 @@ def new_request_notice(request: Request, *, actor: Person) -> Notice:
     """A request is arriving in a team's queue: its agents and leads will hear of it.
     Built before the request is written (it needs only the team); sent with
     ``send_new_request_notice`` once the request has its number."""
-    return Notice.to(queue_people(request), kind=NotificationKind.NEW_REQUEST, actor=actor)
+    return _new_request_notice(request.provider_team_id, actor.pk, connection.vendor)
+
+
+@lru_cache(maxsize=4096)
+def _new_request_notice(team_id: int, actor_id: int, vendor: str) -> Notice:
+    # The statement is a function of the team and the actor alone (who is in the team,
+    # and who wants the notice, is read when it is sent), so each process compiles it
+    # once per team and filer. ``vendor`` keys it too: the tests run on both engines.
+    queue = Membership.objects.filter(team_id=team_id, role__in=policy.QUEUE_ROLES)
+    return Notice.to(
+        Q(pk__in=queue.values("person_id")),
+        kind=NotificationKind.NEW_REQUEST,
+        already_notified=(actor_id,),
+    )
 
 
 def send_new_request_notice(notice: Notice, request: Request) -> None:
