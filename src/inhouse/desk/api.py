@@ -485,7 +485,7 @@ def add_comment(request: CallerRequest, reference: str, payload: CommentIn) -> S
     """Reply publicly, or add an internal note with ``"public": false`` (agents only)."""
     actor = request.auth
     viewer = policy.viewer_for(actor)
-    found = selectors.get_request_for(viewer, reference)
+    found = selectors.get_request_for(viewer, reference, with_relations=False)
     comment = desk.add_comment(
         actor=actor,
         request=found,

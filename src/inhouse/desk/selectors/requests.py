@@ -22,7 +22,7 @@ from inhouse.core.pagination import (
     encode_cursor,
     page_by_id,
 )
-from inhouse.desk.models import Attachment, Comment, Request, RequestEvent, RequestReference
+from inhouse.desk.models import Attachment, Comment, Request, RequestEvent
 from inhouse.desk.selectors.filters import RequestFilters, filter_requests
 from inhouse.org.models import Person, Team
 from inhouse.sla.models import Clock
@@ -59,29 +59,29 @@ def requests_involving(person: Person | policy.Viewer) -> QuerySet[Request]:
     return requests_visible_to(viewer).filter(Q(requester_id=viewer.person_id) | Q(pk__in=watched))
 
 
-def get_request_for(person: Person | policy.Viewer, reference: str) -> Request:
-    """The request a caller named by any reference it has carried, if they may see it."""
+# What a request's page and the API's answer show of its relations.
+_SHOWN_WITH_A_REQUEST = (
+    "service",
+    "provider_team",
+    "requester",
+    "customer_team",
+    "assignee",
+    "agreement__calendar",
+    "parent",
+)
+
+
+def get_request_for(
+    person: Person | policy.Viewer, reference: str, *, with_relations: bool = True
+) -> Request:
+    """The request a caller named by any reference it has carried, if they may see it:
+    one query, the reference's row joined. ``with_relations=False`` reads the request's
+    own row alone, for a door that only changes it (a comment) and answers without them."""
     viewer = policy.as_viewer(person)
-    request_id = (
-        RequestReference.objects.filter(reference=reference.strip().upper())
-        .values_list("request_id", flat=True)
-        .first()
-    )
-    request = (
-        Request.objects.select_related(
-            "service",
-            "provider_team",
-            "requester",
-            "customer_team",
-            "assignee",
-            "agreement__calendar",
-            "parent",
-        )
-        .filter(pk=request_id)
-        .first()
-        if request_id
-        else None
-    )
+    found = Request.objects.filter(references__reference=reference.strip().upper())
+    if with_relations:
+        found = found.select_related(*_SHOWN_WITH_A_REQUEST)
+    request = found.order_by().first()
     if request is None or not policy.can_view_request(viewer, request):
         raise NotFound("No such request.")
     if request.confidential:

@@ -96,10 +96,13 @@ def replace_blockers(
         .filter(policy.visible_requests_q(viewer))
         .values_list("pk", flat=True)
     )
-    for blocker_id in removable - wanted.keys():
+    # In a stable order, so the history reads the same on every database: removals by
+    # id, additions as the caller listed them.
+    for blocker_id in sorted(removable - wanted.keys()):
         _unlink(actor, request, blocker_id, at=at)
-    for blocker_id in wanted.keys() - current:
-        _link(actor, request, wanted[blocker_id], at=at)
+    for blocker_id, blocker in wanted.items():
+        if blocker_id not in current:
+            _link(actor, request, blocker, at=at)
 
 
 def add_blocker(
