@@ -278,6 +278,8 @@ def ensure(count: int, *, base: int, say: Say) -> None:
         have = request_count()
         if have >= count:
             say(f"  reusing {have:,} requests")
+            # A database made under an older schema is brought up to date first.
+            call_command("migrate", verbosity=0)
             # A database made before it held the articles gets them now.
             ensure_demo_articles(say)
             if count > base:
