@@ -6,7 +6,7 @@ import pytest
 
 from inhouse import policy
 from inhouse.desk.services import add_comment, submit_request
-from inhouse.search.selectors import counts, search, sections
+from inhouse.search.selectors import counts, search, search_and_count, sections
 
 SECRET_WORDS = ("zanzibarquux", "xylophonegrault", "quokkaflimflam")
 
@@ -64,6 +64,10 @@ def test_each_role_finds_only_what_it_may_see(cast, planted, name):
             (s.count.kind, s.count.count, [(h.kind, h.object_id) for h in s.hits])
             for s in sections(viewer, word, per_kind=5)
         ] == ([(expected[0], 1, [expected])] if may_see else [])
+        # And the API's page with its counts, one statement too.
+        results, counted = search_and_count(viewer, word)
+        assert [(h.kind, h.object_id) for h in results.hits] == ([expected] if may_see else [])
+        assert [(c.kind, c.count) for c in counted] == ([(expected[0], 1)] if may_see else [])
     # The policy's own answer for the request agrees with the search.
     assert policy.can_view_request(viewer, planted) is EXPECTED[name][0]
 

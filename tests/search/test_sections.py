@@ -6,7 +6,7 @@ import pytest
 from inhouse import policy
 from inhouse.desk.services import add_comment, submit_request
 from inhouse.search import selectors
-from inhouse.search.selectors import counts, search, sections
+from inhouse.search.selectors import counts, search, search_and_count, sections
 from tests.conftest import client_for
 
 
@@ -46,6 +46,20 @@ def test_each_section_is_the_kinds_own_search_and_count(cast, staplers):
         (7, False, 5),
         (2, False, 2),
     ]
+
+
+def test_the_apis_page_and_counts_are_the_search_and_the_counts(cast, staplers):
+    rita = policy.viewer_for(cast.rita)
+
+    # Nine matches (seven requests, two comments) in pages of three, and past the last.
+    for offset in (0, 3, 6, 9):
+        results, counted = search_and_count(rita, "staplers", limit=3, offset=offset)
+        assert results == search(rita, "staplers", limit=3, offset=offset)
+        assert counted == counts(rita, "staplers")
+    results, counted = search_and_count(rita, "staplers", kinds=["comment"], limit=3)
+    assert results == search(rita, "staplers", kinds=["comment"], limit=3)
+    assert [(c.kind, c.count) for c in counted] == [("comment", 2)]
+    assert search_and_count(cast.otto, "staplers")[1] == []
 
 
 def test_one_kind_asked_for_is_the_only_section(cast, staplers):

@@ -55,6 +55,11 @@ class Engine(Protocol):
         """Per kind with a match the filter lets through: how many, and the best
         ``per_kind`` of them, best first, with snippets."""
 
+    def page_and_counts(
+        self, query: ParsedQuery, where: Where, *, limit: int, offset: int
+    ) -> tuple[list[RawHit], dict[str, int]]:
+        """``hits`` and ``counts`` together, from one pass over the matches."""
+
 
 _COLUMNS = (
     "search_document.kind, search_document.object_id, search_document.url, search_document.team_id"
@@ -105,12 +110,7 @@ class SqliteFts5:
                            PARTITION BY matched.kind ORDER BY matched.rank, matched.id DESC
                        ) AS place,
                        COUNT(*) OVER (PARTITION BY matched.kind) AS total
-                FROM (
-                    SELECT search_document.id, {_COLUMNS}, {self.RANK} AS rank
-                    FROM search_fts
-                    CROSS JOIN search_document ON search_document.id = search_fts.rowid
-                    WHERE search_fts MATCH %s AND ({where.sql})
-                ) AS matched
+                FROM ({self._matched(where)}) AS matched
             ) AS best
             CROSS JOIN search_fts AS shown ON shown.rowid = best.id
             WHERE best.place <= %s AND shown.search_fts MATCH %s
@@ -120,6 +120,41 @@ class SqliteFts5:
             per_kind, query.fts5(),
         ]  # fmt: skip
         return _best(sql, params)
+
+    def page_and_counts(
+        self, query: ParsedQuery, where: Where, *, limit: int, offset: int
+    ) -> tuple[list[RawHit], dict[str, int]]:
+        # Every match numbered once by rank and once within its kind: the page's rows,
+        # and a first row of each kind for its count; snippets only for those rows.
+        sql = f"""
+            SELECT best.kind, best.object_id, best.url, best.team_id, best.total, best.place,
+                   highlight(shown.search_fts, 0, %s, %s),
+                   snippet(shown.search_fts, 1, %s, %s, '…', 24)
+            FROM (
+                SELECT matched.*,
+                       ROW_NUMBER() OVER (ORDER BY matched.rank, matched.id DESC) AS place,
+                       ROW_NUMBER() OVER (PARTITION BY matched.kind) AS in_kind,
+                       COUNT(*) OVER (PARTITION BY matched.kind) AS total
+                FROM ({self._matched(where)}) AS matched
+            ) AS best
+            CROSS JOIN search_fts AS shown ON shown.rowid = best.id
+            WHERE (best.place > %s AND best.place <= %s OR best.in_kind = 1)
+                AND shown.search_fts MATCH %s
+            ORDER BY best.place"""  # noqa: S608
+        params = [
+            MARK_START, MARK_END, MARK_START, MARK_END, query.fts5(), *where.params,
+            offset, offset + limit, query.fts5(),
+        ]  # fmt: skip
+        return _page(sql, params, offset=offset, limit=limit)
+
+    def _matched(self, where: Where) -> str:
+        """Every match the filter lets through, with its rank (one parameter: the
+        query, then the filter's)."""
+        return f"""
+            SELECT search_document.id, {_COLUMNS}, {self.RANK} AS rank
+            FROM search_fts
+            CROSS JOIN search_document ON search_document.id = search_fts.rowid
+            WHERE search_fts MATCH %s AND ({where.sql})"""  # noqa: S608
 
 
 class PostgresFullText:
@@ -185,6 +220,39 @@ class PostgresFullText:
         params = [query.tsquery(), *where.params, whole, self.HEADLINE, per_kind]
         return _best(sql, params)
 
+    def page_and_counts(
+        self, query: ParsedQuery, where: Where, *, limit: int, offset: int
+    ) -> tuple[list[RawHit], dict[str, int]]:
+        # Every match numbered by rank and within its kind over ids alone: the page's
+        # rows, and a first row of each kind for its count; headlines for the page only.
+        page = "ranked.place > %s AND ranked.place <= %s"
+        sql = f"""
+            WITH q AS (SELECT to_tsquery('english', %s) AS query),
+            ranked AS (
+                SELECT search_document.id,
+                       ROW_NUMBER() OVER (
+                           ORDER BY ts_rank(search_document.search_vector, q.query) DESC,
+                                    search_document.id DESC) AS place,
+                       ROW_NUMBER() OVER (PARTITION BY search_document.kind) AS in_kind,
+                       COUNT(*) OVER (PARTITION BY search_document.kind) AS total
+                FROM search_document, q
+                WHERE search_document.search_vector @@ q.query AND ({where.sql})
+            )
+            SELECT shown.kind, shown.object_id, shown.url, shown.team_id, ranked.total,
+                   ranked.place,
+                   CASE WHEN {page} THEN ts_headline('english', shown.title, q.query, %s) END,
+                   CASE WHEN {page} THEN ts_headline('english', shown.body, q.query, %s) END
+            FROM ranked JOIN search_document AS shown ON shown.id = ranked.id, q
+            WHERE {page} OR ranked.in_kind = 1
+            ORDER BY ranked.place"""  # noqa: S608
+        whole = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+        end = offset + limit
+        params = [
+            query.tsquery(), *where.params, offset, end, whole, offset, end, self.HEADLINE,
+            offset, end,
+        ]  # fmt: skip
+        return _page(sql, params, offset=offset, limit=limit)
+
 
 def _fetch(sql: str, params: list[Any]) -> list[RawHit]:
     with connection.cursor() as cursor:
@@ -213,6 +281,23 @@ def _best(sql: str, params: list[Any]) -> dict[str, KindBest]:
                        snippet=snippet or "")
             )  # fmt: skip
     return best
+
+
+def _page(
+    sql: str, params: list[Any], *, offset: int, limit: int
+) -> tuple[list[RawHit], dict[str, int]]:
+    hits: list[RawHit] = []
+    totals: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, object_id, url, team_id, total, place, title, snippet in cursor.fetchall():
+            totals[kind] = int(total)
+            if offset < place <= offset + limit:
+                hits.append(
+                    RawHit(kind=kind, object_id=object_id, url=url, team_id=team_id,
+                           title=title or "", snippet=snippet or "")
+                )  # fmt: skip
+    return hits, totals
 
 
 def engine() -> Engine:

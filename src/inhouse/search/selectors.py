@@ -232,6 +232,38 @@ def sections(
     ]
 
 
+def search_and_count(
+    person: Person | policy.Viewer,
+    text: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[SearchResults, list[KindCount]]:
+    """``search`` and ``counts`` of the same words (the API's answer), from one
+    statement: one pass over the matches under the same permission filter."""
+    viewer = policy.as_viewer(person)
+    chosen = kinds_named(kinds)
+    query = _parsed(text)
+    limit = max(1, min(limit, MAX_LIMIT))
+    nothing = SearchResults(query=text, hits=[], next_offset=None)
+    if not query:
+        return nothing, []
+    apply_pending()
+    where = _where(viewer, chosen)
+    if where is None:
+        return nothing, []
+    offset = max(0, offset)
+    # One more than the page tells whether another page follows.
+    raw, totals = engine().page_and_counts(query, where, limit=limit + 1, offset=offset)
+    results = SearchResults(
+        query=text,
+        hits=[_hit(viewer, row) for row in raw[:limit]],
+        next_offset=offset + limit if len(raw) > limit else None,
+    )
+    return results, [_kind_count(kind, totals[kind.name]) for kind in chosen if kind.name in totals]
+
+
 def ranked_service_ids(person: Person | policy.Viewer, text: str, *, limit: int) -> list[int]:
     """The services matching ``text`` the person may see, best first (the home page)."""
     results = search(person, text, kinds=["service"], limit=limit)
