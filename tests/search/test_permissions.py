@@ -6,7 +6,7 @@ import pytest
 
 from inhouse import policy
 from inhouse.desk.services import add_comment, submit_request
-from inhouse.search.selectors import counts, search
+from inhouse.search.selectors import counts, search, search_and_count, sections
 
 SECRET_WORDS = ("zanzibarquux", "xylophonegrault", "quokkaflimflam")
 
@@ -59,6 +59,15 @@ def test_each_role_finds_only_what_it_may_see(cast, planted, name):
         assert [(c.kind, c.count) for c in counts(viewer, word)] == (
             [(expected[0], 1)] if may_see else []
         )
+        # Nor do the results page's sections, counted and ranked in one statement.
+        assert [
+            (s.count.kind, s.count.count, [(h.kind, h.object_id) for h in s.hits])
+            for s in sections(viewer, word, per_kind=5)
+        ] == ([(expected[0], 1, [expected])] if may_see else [])
+        # And the API's page with its counts, one statement too.
+        results, counted = search_and_count(viewer, word)
+        assert [(h.kind, h.object_id) for h in results.hits] == ([expected] if may_see else [])
+        assert [(c.kind, c.count) for c in counted] == ([(expected[0], 1)] if may_see else [])
     # The policy's own answer for the request agrees with the search.
     assert policy.can_view_request(viewer, planted) is EXPECTED[name][0]
 
@@ -68,6 +77,7 @@ def test_the_prefix_and_kind_filters_leak_nothing_either(cast, planted):
     assert search(outsider, "zanzib*").hits == []
     assert search(outsider, "zanzibarquux", kinds=["request", "comment"]).hits == []
     assert counts(outsider, "quokka*") == []
+    assert sections(outsider, "quokka*", per_kind=5) == []
 
 
 def test_an_internal_note_on_a_plain_request_is_for_the_team_only(cast):
@@ -152,6 +162,9 @@ def test_articles_are_found_only_published_and_by_their_readers(cast, planted_ar
             [("article", article.pk)] if may_find else []
         ), (name, word)
         assert [(c.kind, c.count) for c in counts(viewer, word)] == (
+            [("article", 1)] if may_find else []
+        )
+        assert [(s.count.kind, s.count.count) for s in sections(viewer, word, per_kind=5)] == (
             [("article", 1)] if may_find else []
         )
         # The knowledge base's own rule agrees for every published article.

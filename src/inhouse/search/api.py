@@ -6,7 +6,7 @@ from pydantic import Field
 from inhouse.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from inhouse.core.schemas import ErrorOut
 from inhouse.org.auth import CallerRequest
-from inhouse.search.selectors import MAX_LIMIT, MAX_QUERY, counts, search
+from inhouse.search.selectors import MAX_LIMIT, MAX_QUERY, search_and_count
 
 router = Router(tags=["search"])
 
@@ -52,9 +52,8 @@ def _offset(cursor: str | None) -> int:
 def search_everything(request: CallerRequest, params: Query[SearchParams]) -> SearchOut:
     """Ranked matches with highlighted snippets, only of what the caller may see;
     ``counts`` per kind (capped at 1,000) are of the same visible set."""
-    person = request.auth
-    results = search(
-        person, params.q, kinds=params.kind or None, limit=params.limit,
+    results, counted = search_and_count(
+        request.auth, params.q, kinds=params.kind or None, limit=params.limit,
         offset=_offset(params.cursor),
     )  # fmt: skip
     return SearchOut(
@@ -70,8 +69,7 @@ def search_everything(request: CallerRequest, params: Query[SearchParams]) -> Se
             for hit in results.hits
         ],  # fmt: skip
         counts=[
-            CountOut(kind=count.kind, count=count.count, capped=count.capped)
-            for count in counts(person, params.q, kinds=params.kind or None)
+            CountOut(kind=count.kind, count=count.count, capped=count.capped) for count in counted
         ],
         next_cursor=encode_cursor("search", results.next_offset)
         if results.next_offset is not None

@@ -2,7 +2,8 @@
 
 Every kind's documents are filtered by the kind's permission condition (``registry``),
 compiled into the same statement that matches, so a hidden thing is never read out,
-counted or suggested. The counts are the same statement's, capped.
+counted or suggested. The counts are the same filter's, every kind in one statement
+(one pass over the matches), capped.
 """
 
 from collections.abc import Sequence
@@ -29,8 +30,8 @@ from inhouse.search.registry import KINDS, MARK_END, MARK_START, DocumentScope, 
 
 MAX_QUERY = 200
 MAX_LIMIT = 50
-# Counts stop here ("1,000+"): counting every match of a common word costs as much as
-# the whole table, and a person reads the first page.
+# Counts are shown up to here ("1000+"): past it the figure only says "very many";
+# narrower words help more than a larger number.
 COUNT_CAP = 1000
 # Articles suggested next to the services on the home page, and on a request form.
 ARTICLE_SUGGESTIONS = 5
@@ -53,6 +54,14 @@ class KindCount:
     label: str
     count: int
     capped: bool
+
+
+@dataclass(frozen=True)
+class KindSection:
+    """One kind's part of a results page: its count and its best hits."""
+
+    count: KindCount
+    hits: list[Hit]
 
 
 @dataclass(frozen=True)
@@ -170,33 +179,89 @@ def _search(
     )
 
 
+def _kind_count(kind: SearchKind, total: int) -> KindCount:
+    return KindCount(
+        kind=kind.name, label=str(kind.label), count=min(total, COUNT_CAP),
+        capped=total > COUNT_CAP,
+    )  # fmt: skip
+
+
 def counts(
     person: Person | policy.Viewer, text: str, *, kinds: Sequence[str] | None = None
 ) -> list[KindCount]:
-    """How many matches of each kind the person may see, each counted up to
-    ``COUNT_CAP``; kinds with none are left out."""
+    """How many matches of each kind the person may see, shown up to ``COUNT_CAP``;
+    kinds with none are left out. One statement over all the kinds: the same
+    permission filter as the search's, grouped by kind."""
     viewer = policy.as_viewer(person)
     chosen = kinds_named(kinds)
     query = _parsed(text)
     if not query:
         return []
     apply_pending()
-    result = []
-    for kind in chosen:
-        where = _where(viewer, [kind])
-        if where is None:
-            continue
-        count = engine().count(query, where, cap=COUNT_CAP + 1)
-        if count:
-            result.append(
-                KindCount(
-                    kind=kind.name,
-                    label=str(kind.label),
-                    count=min(count, COUNT_CAP),
-                    capped=count > COUNT_CAP,
-                )
-            )
-    return result
+    where = _where(viewer, chosen)
+    if where is None:
+        return []
+    totals = engine().counts(query, where)
+    return [_kind_count(kind, totals[kind.name]) for kind in chosen if totals.get(kind.name)]
+
+
+def sections(
+    person: Person | policy.Viewer, text: str, *, kinds: Sequence[str] | None = None,
+    per_kind: int,
+) -> list[KindSection]:  # fmt: skip
+    """A results page: for each kind with a match the person may see, in the kinds'
+    order, its count (as ``counts``) and its best ``per_kind`` hits, all from one
+    statement under the same permission filter as the search's."""
+    viewer = policy.as_viewer(person)
+    chosen = kinds_named(kinds)
+    query = _parsed(text)
+    if not query:
+        return []
+    apply_pending()
+    where = _where(viewer, chosen)
+    if where is None:
+        return []
+    best = engine().best_of_each_kind(query, where, per_kind=max(1, min(per_kind, MAX_LIMIT)))
+    return [
+        KindSection(
+            count=_kind_count(kind, best[kind.name].total),
+            hits=[_hit(viewer, raw) for raw in best[kind.name].hits],
+        )
+        for kind in chosen
+        if kind.name in best
+    ]
+
+
+def search_and_count(
+    person: Person | policy.Viewer,
+    text: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[SearchResults, list[KindCount]]:
+    """``search`` and ``counts`` of the same words (the API's answer), from one
+    statement: one pass over the matches under the same permission filter."""
+    viewer = policy.as_viewer(person)
+    chosen = kinds_named(kinds)
+    query = _parsed(text)
+    limit = max(1, min(limit, MAX_LIMIT))
+    nothing = SearchResults(query=text, hits=[], next_offset=None)
+    if not query:
+        return nothing, []
+    apply_pending()
+    where = _where(viewer, chosen)
+    if where is None:
+        return nothing, []
+    offset = max(0, offset)
+    # One more than the page tells whether another page follows.
+    raw, totals = engine().page_and_counts(query, where, limit=limit + 1, offset=offset)
+    results = SearchResults(
+        query=text,
+        hits=[_hit(viewer, row) for row in raw[:limit]],
+        next_offset=offset + limit if len(raw) > limit else None,
+    )
+    return results, [_kind_count(kind, totals[kind.name]) for kind in chosen if kind.name in totals]
 
 
 def ranked_service_ids(person: Person | policy.Viewer, text: str, *, limit: int) -> list[int]:

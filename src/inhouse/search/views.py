@@ -2,8 +2,6 @@
 one types, and the plain form works without JavaScript. /search/articles/: the articles
 a request form suggests as its subject is typed."""
 
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,27 +11,15 @@ from django.views.decorators.http import require_GET
 from inhouse.catalog.selectors import get_service_for
 from inhouse.core.errors import InvalidInput
 from inhouse.pages import not_found_as_404, viewer_or_404, wants_partial
-from inhouse.search.registry import KINDS
 from inhouse.search.selectors import (
     MAX_QUERY,
-    Hit,
-    KindCount,
+    KindSection,
     articles_suggested_for_service,
-    counts,
-    kinds_named,
-    search,
+    sections,
 )
 
 PER_SECTION = 5
 PER_KIND_PAGE = 20
-
-
-@dataclass
-class Section:
-    kind: str
-    label: str
-    count: KindCount
-    hits: list[Hit]
 
 
 @login_required
@@ -43,18 +29,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
     kind = request.GET.get("kind", "")
     error = ""
-    sections: list[Section] = []
+    found: list[KindSection] = []
     try:
-        chosen = [kind] if kind else None
-        kinds_named(chosen)
-        for count in counts(viewer, query, kinds=chosen):
-            hits = search(
-                viewer, query, kinds=[count.kind], limit=PER_KIND_PAGE if kind else PER_SECTION
-            ).hits
-            sections.append(Section(count.kind, str(KINDS[count.kind].label), count, hits))
+        per_kind = PER_KIND_PAGE if kind else PER_SECTION
+        found = sections(viewer, query, kinds=[kind] if kind else None, per_kind=per_kind)
     except InvalidInput as exc:
         error = exc.message
-    context = {"query": query, "kind": kind, "sections": sections, "error": error}
+    context = {"query": query, "kind": kind, "sections": found, "error": error}
     template = "search/partials/results.html" if wants_partial(request) else "search/results.html"
     response = render(request, template, context, status=400 if error else 200)
     patch_vary_headers(response, ["HX-Request"])
