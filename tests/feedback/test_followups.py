@@ -24,11 +24,11 @@ from inhouse.desk.models import (
 )
 from inhouse.desk.selectors.history import history_entries
 from inhouse.desk.services import transition_request
+from inhouse.desk.services.followups import answer_follow_up
 from inhouse.desk.services.notifications import set_notification_preferences
 from inhouse.feedback.models.followups import FollowUp, FollowUpStatus
 from inhouse.feedback.services.followups import (
     add_step,
-    answer_follow_up,
     send_due_follow_ups,
     send_follow_up,
     turn_off_follow_ups,

@@ -10,14 +10,17 @@ all come through here.
 working fields; ``conversation`` holds replies, notes and files; ``links`` the
 requests they wait for, their watchers and external outcome; ``transfer`` hands
 them to another service; ``sweep`` records what the SLA sweep finds;
-``workspace`` holds what agents keep for themselves (canned replies, saved
-views, bulk work); ``notifications`` the in-app notices; ``erasure`` erases a
-person; ``retention`` removes expired confidential cases and holds them.
+``followups`` records a follow-up's answer and reopens the request it says is
+not working any more; ``workspace`` holds what agents keep for themselves
+(canned replies, saved views, bulk work); ``notifications`` who hears what,
+written through ``inhouse.desk.outbox``; ``erasure`` erases a person;
+``retention`` removes expired confidential cases and holds them.
 """
 
 from inhouse.desk.services._common import FIRST_REFERENCE_NUMBER, MAX_BODY, Upload
 from inhouse.desk.services.conversation import add_attachment, add_comment
 from inhouse.desk.services.erasure import erase_person, plan_erasure
+from inhouse.desk.services.followups import answer_follow_up
 from inhouse.desk.services.lifecycle import UNCHANGED, transition_request, update_request
 from inhouse.desk.services.links import add_blocker, add_watcher, remove_blocker
 from inhouse.desk.services.retention import apply_retention, set_legal_hold
@@ -33,6 +36,7 @@ __all__ = [
     "add_blocker",
     "add_comment",
     "add_watcher",
+    "answer_follow_up",
     "apply_retention",
     "erase_person",
     "plan_erasure",

@@ -179,7 +179,7 @@ def transition_request(
     """Move a request along its lifecycle, optionally with a public comment.
 
     ``follow_up_reopen``: the requester's answer to a follow-up reopens it
-    (``feedback.services.followups.answer_follow_up``), also past the reopen window.
+    (``desk.services.followups.answer_follow_up``), also past the reopen window.
     ``viewer``: the actor as the door already worked them out, if it did.
     """
     viewer = require_view(actor, request, viewer)

@@ -1,14 +1,9 @@
-"""Notices: written in the same transaction as the change they announce, delivered after.
+"""Who hears what of a request: the desk's notices, written through the outbox.
 
-The rows are the durable outbox: a change that rolls back takes its notices with
-it. ``notify`` is the one place that schedules what happens beyond the
-transaction: with ``transaction.on_commit`` it queues the delivery task for the
-rows it wrote, so nothing is delivered for a change that never committed.
-Delivering in the app means marking the notices delivered; the email and chat
-channels will add their sending to the same task.
-
-Who hears what (nobody hears of their own action, and each person may switch a
-kind off; see ``inhouse.desk.notifications``):
+Each notice is written in the same transaction as the change it announces and
+delivered after commit, by ``inhouse.desk.outbox.notify`` (the one place that
+schedules what leaves the transaction). Nobody hears of their own action, and
+each person may switch a kind off (see ``inhouse.desk.notifications``):
 
 - the requester's side (the requester and the watchers) hears of replies, of a
   request waiting on them and of other status changes; on a resolution the
@@ -24,31 +19,18 @@ Provider-side recipients are drawn from the team's current agents and leads, who
 are exactly the people ``policy.can_work_request`` lets see the request, so a
 confidential request is announced to nobody who may not open it, and an assignee
 who has since left the team hears nothing more of it.
-
-Each ``notify`` is one statement, however many people it reaches: an insert of the
-notices selected from the audience, already filtered by their choices.
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import (
-    BooleanField,
-    Exists,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from inhouse import policy
 from inhouse.core.errors import InvalidInput
-from inhouse.core.inserts import Selection, compile_selection, insert_selected
 from inhouse.desk.models import (
     Notification,
     NotificationChannel,
@@ -57,89 +39,9 @@ from inhouse.desk.models import (
     Request,
     Status,
 )
-from inhouse.desk.notifications import enabled_by_default, kinds_for
-from inhouse.desk.tasks import deliver_notifications
+from inhouse.desk.notifications import kinds_for
+from inhouse.desk.outbox import Notice, notify
 from inhouse.org.models import Membership, MembershipRole, Person
-
-
-def _wants(kind: str, channel: str) -> Coalesce:
-    """Whether the person of the outer row wants ``kind`` on ``channel``: their choice,
-    else the default (read through the preference's unique index)."""
-    choice = NotificationPreference.objects.filter(
-        person_id=OuterRef("pk"), kind=kind, channel=channel
-    ).values("enabled")[:1]
-    return Coalesce(
-        Subquery(choice),
-        Value(enabled_by_default(kind, channel)),
-        output_field=BooleanField(),
-    )
-
-
-def notify(
-    audience: Q,
-    *,
-    request: Request | None,
-    kind: str,
-    params: dict[str, Any],
-    actor: Person | None = None,
-    already_notified: Collection[int] = (),
-) -> set[int]:
-    """Notify each active person in ``audience`` (a condition on ``Person``) who wants
-    ``kind`` in the app, except the actor and those ``already_notified`` of this change;
-    returns whom it notified. ``request`` is what the notice is about, or None for a
-    notice about no one request (an idea's status carries its idea in ``params``; a
-    kudos digest, a training reminder)."""
-    notice = Notice.to(audience, kind=kind, actor=actor, already_notified=already_notified)
-    return notice.send(request=request, params=params)
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A notice of one kind to an audience, its statement built ahead: a path holding a
-    write lock (the submit) builds it before its transaction and sends it inside, where
-    the audience is read and the notices written in one statement."""
-
-    kind: str
-    audience: Selection
-
-    @classmethod
-    def to(
-        cls,
-        audience: Q,
-        *,
-        kind: str,
-        actor: Person | None = None,
-        already_notified: Collection[int] = (),
-    ) -> "Notice":
-        excluded = {*already_notified, *([actor.pk] if actor else [])}
-        people = Person.objects.filter(
-            audience,
-            _wants(kind, NotificationChannel.APP),
-            ~Q(pk__in=excluded),
-            is_active=True,
-        )
-        return cls(kind=kind, audience=compile_selection(people.order_by().values_list("pk")))
-
-    def send(self, *, request: Request | None, params: dict[str, Any]) -> set[int]:
-        """Write the notices (the audience as it is now) and queue their delivery for
-        after commit; returns whom it notified."""
-        written = insert_selected(
-            Notification,
-            ["recipient"],
-            self.audience,
-            constants={
-                "request": request.pk if request else None,
-                "kind": self.kind,
-                "params": params,
-                "created_at": timezone.now(),
-            },
-            returning=["id", "recipient"],
-        )
-        if not written:
-            return set()
-        notification_ids = sorted(notification_id for notification_id, _ in written)
-        transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
-        return {recipient_id for _, recipient_id in written}
 
 
 def _about(request: Request) -> dict[str, Any]:

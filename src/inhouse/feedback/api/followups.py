@@ -15,6 +15,7 @@ from inhouse.core.schemas import ErrorOut, StrictSchema
 from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.models import Request
 from inhouse.desk.selectors import get_request_for
+from inhouse.desk.services import followups as desk_followups
 from inhouse.feedback.models.followups import FollowUp
 from inhouse.feedback.selectors.followups import follow_ups_of, follow_ups_turned_off
 from inhouse.feedback.services import followups
@@ -85,7 +86,7 @@ def answer_follow_up(
     ``"still_working": "no"`` reopens a resolved request, even past the usual reopen window.
     """
     found = get_request_for(request.auth, reference)
-    answered = followups.answer_follow_up(
+    answered = desk_followups.answer_follow_up(
         actor=request.auth,
         request=found,
         follow_up_id=payload.follow_up,

@@ -12,12 +12,13 @@ cancels what is still waiting, so a cancelled request is never followed up and a
 re-resolved one gets a fresh round. A requester turns the check-ins off for one
 request here, or for every request by switching the ``follow_up`` notice off.
 
-Reopening goes through the desk's one transition service; it is imported where it
-is used because the lifecycle imports this module for the calls above.
+An answer is recorded here; reopening the request it asks for is a change of the
+request's life, so the desk's ``answer_follow_up`` (``inhouse.desk.services.followups``)
+records it through this module and reopens through the desk's one transition service.
 """
 
 import calendar
-import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -30,7 +31,7 @@ from inhouse.catalog.models import FOLLOW_UP_STEP, Service, follow_up_step_text
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk import events
 from inhouse.desk.models import NotificationKind, Request, Status
-from inhouse.desk.services.notifications import notify
+from inhouse.desk.outbox import notify
 from inhouse.feedback.models.followups import (
     FollowUp,
     FollowUpOptOut,
@@ -38,8 +39,6 @@ from inhouse.feedback.models.followups import (
     StillWorking,
 )
 from inhouse.org.models import Person
-
-logger = logging.getLogger(__name__)
 
 MAX_ANSWER_TEXT = 2000
 # How many due follow-ups one sweep sends; the next sweep, a minute later, takes the rest.
@@ -199,86 +198,108 @@ def _clean(value: str, *, field: str) -> str:
     return cleaned
 
 
-def answer_follow_up(
+@dataclass(frozen=True)
+class FollowUpAnswer:
+    """A requester's answer, checked (who answers, and what they said) before any lock."""
+
+    actor: Person
+    request: Request
+    still_working: str
+    made_possible: str
+    problem: str
+
+
+def check_follow_up_answer(
     *,
     actor: Person,
     request: Request,
-    follow_up_id: int,
     still_working: str,
     made_possible: str = "",
     problem: str = "",
-) -> FollowUp:
-    """Store the requester's answer to a follow-up they were asked, in the history too.
-
-    "Not working any more" (``no``) reopens a resolved request through the desk's
-    transition service, with ``problem`` (or a sentence saying so) as the reply, even
-    after the requester's usual reopen window: the team asked. A closed request stays
-    closed (closing is final in the lifecycle); the answer is stored all the same.
-    """
+) -> FollowUpAnswer:
+    """Only the requester answers, with one of the ``StillWorking`` choices and texts of
+    a sensible length; refuses otherwise, before anything is locked or written."""
     _require_requester(actor, request)
     if still_working not in StillWorking.values:
         raise InvalidInput(
             "Say whether it still works.",
             fields={"still_working": f"Choose one of: {', '.join(StillWorking.values)}."},
         )
-    made_possible = _clean(made_possible, field="made_possible")
-    problem = _clean(problem, field="problem")
-    with transaction.atomic():
-        # The request's lock orders this history event after every other writer's.
-        locked = Request.objects.select_for_update(of=("self",)).get(pk=request.pk)
-        follow_up = (
-            FollowUp.objects.select_for_update(of=("self",))
-            .filter(pk=follow_up_id, request_id=locked.pk)
-            .first()
-        )
-        if follow_up is None:
-            raise NotFound("No such follow-up on this request.")
-        if follow_up.status == FollowUpStatus.ANSWERED:
-            raise Conflict("You have already answered this follow-up.")
-        if follow_up.status != FollowUpStatus.SENT:
-            raise Conflict("This follow-up is not waiting for an answer.")
-        now = timezone.now()
-        reopen = still_working == StillWorking.NO and locked.status == Status.RESOLVED
-        follow_up.status = FollowUpStatus.ANSWERED
-        follow_up.answered_at = now
-        follow_up.answered_by = actor
-        follow_up.still_working = still_working
-        follow_up.made_possible = made_possible
-        follow_up.problem = problem
-        follow_up.reopened = reopen
-        follow_up.save(
-            update_fields=[
-                "status", "answered_at", "answered_by", "still_working", "made_possible",
-                "problem", "reopened",
-            ]
-        )  # fmt: skip
-        events.record(
-            locked,
-            events.followed_up(
-                request_id=locked.pk,
-                actor_id=actor.pk,
-                at=now,
-                follow_up_id=follow_up.pk,
-                step=follow_up.step,
-                still_working=still_working,
-                reopened=reopen,
-            ),
-        )
-        events.save_chain_head(locked)
-        if reopen:
-            from inhouse.desk.services.lifecycle import transition_request
+    return FollowUpAnswer(
+        actor=actor,
+        request=request,
+        still_working=still_working,
+        made_possible=_clean(made_possible, field="made_possible"),
+        problem=_clean(problem, field="problem"),
+    )
 
-            transition_request(
-                actor=actor,
-                request=locked,
-                to=Status.IN_PROGRESS,
-                comment=problem
-                or _("Follow-up after %(step)s: it is not working any more.")
-                % {"step": follow_up_step_text(follow_up.step)},
-                follow_up_reopen=True,
-            )
-    logger.info("follow-up %s of request %s answered", follow_up.pk, locked.pk)
-    return follow_up
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """What recording an answer did: the follow-up as answered, the request as locked,
+    and, when the answer asks to reopen the request, the reply to reopen it with."""
+
+    follow_up: FollowUp
+    request: Request
+    reopen_with: str | None
+
+
+def record_follow_up_answer(answer: FollowUpAnswer, *, follow_up_id: int) -> RecordedAnswer:
+    """Store the answer to a follow-up the requester was asked, in the history too.
+
+    Runs in the caller's transaction (the desk's ``answer_follow_up``), whose lock on
+    the request must last through the reopening the answer may ask for: "not working any
+    more" (``no``) on a resolved request asks to reopen it, with ``problem`` (or a
+    sentence saying so) as the reply. A closed request stays closed (closing is final in
+    the lifecycle); the answer is stored all the same.
+    """
+    # The request's lock orders this history event after every other writer's.
+    locked = Request.objects.select_for_update(of=("self",)).get(pk=answer.request.pk)
+    follow_up = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(pk=follow_up_id, request_id=locked.pk)
+        .first()
+    )
+    if follow_up is None:
+        raise NotFound("No such follow-up on this request.")
+    if follow_up.status == FollowUpStatus.ANSWERED:
+        raise Conflict("You have already answered this follow-up.")
+    if follow_up.status != FollowUpStatus.SENT:
+        raise Conflict("This follow-up is not waiting for an answer.")
+    now = timezone.now()
+    reopen = answer.still_working == StillWorking.NO and locked.status == Status.RESOLVED
+    follow_up.status = FollowUpStatus.ANSWERED
+    follow_up.answered_at = now
+    follow_up.answered_by = answer.actor
+    follow_up.still_working = answer.still_working
+    follow_up.made_possible = answer.made_possible
+    follow_up.problem = answer.problem
+    follow_up.reopened = reopen
+    follow_up.save(
+        update_fields=[
+            "status", "answered_at", "answered_by", "still_working", "made_possible",
+            "problem", "reopened",
+        ]
+    )  # fmt: skip
+    events.record(
+        locked,
+        events.followed_up(
+            request_id=locked.pk,
+            actor_id=answer.actor.pk,
+            at=now,
+            follow_up_id=follow_up.pk,
+            step=follow_up.step,
+            still_working=answer.still_working,
+            reopened=reopen,
+        ),
+    )
+    events.save_chain_head(locked)
+    reopen_with = None
+    if reopen:
+        reopen_with = answer.problem or _(
+            "Follow-up after %(step)s: it is not working any more."
+        ) % {"step": follow_up_step_text(follow_up.step)}
+    return RecordedAnswer(follow_up=follow_up, request=locked, reopen_with=reopen_with)
 
 
 def turn_off_follow_ups(*, actor: Person, request: Request) -> int:

@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from inhouse import policy
 from inhouse.core.errors import DomainError, InvalidInput, NotFound
 from inhouse.desk.models import NotificationKind, Request
+from inhouse.desk.outbox import notify
 from inhouse.desk.selectors.requests import get_request_for
-from inhouse.desk.services.notifications import notify
 from inhouse.feedback.models import Kudos, KudosDigest, KudosSetting, TeamKudosSetting
 from inhouse.feedback.models.kudos import KUDOS_MESSAGE_MAX_LENGTH
 from inhouse.org.models import Membership, MembershipRole, Person, Team

@@ -29,7 +29,7 @@ from django.utils import timezone
 from inhouse import policy
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import NotificationKind, Request
-from inhouse.desk.services.notifications import notify
+from inhouse.desk.outbox import notify
 from inhouse.feedback.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion
 from inhouse.feedback.models.surveys import (
     MAX_OWN_QUESTIONS,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from inhouse import policy
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import NotificationKind
-from inhouse.desk.services.notifications import notify
+from inhouse.desk.outbox import notify
 from inhouse.feedback.models import TrainingSession, TrainingSignup
 from inhouse.feedback.selectors.training import may_attend
 from inhouse.org.models import Person, Team

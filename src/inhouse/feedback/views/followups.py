@@ -16,7 +16,8 @@ from inhouse.core.errors import DomainError, InvalidInput
 from inhouse.core.ids import database_id
 from inhouse.desk.models import Request
 from inhouse.desk.selectors import get_request_for
-from inhouse.feedback.services.followups import answer_follow_up, turn_off_follow_ups
+from inhouse.desk.services.followups import answer_follow_up
+from inhouse.feedback.services.followups import turn_off_follow_ups
 from inhouse.pages import not_found_as_404, viewer_or_404
 
 

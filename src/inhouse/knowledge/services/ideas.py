@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from inhouse import policy
 from inhouse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from inhouse.desk.models import NotificationKind
-from inhouse.desk.services.notifications import notify
+from inhouse.desk.outbox import notify
 from inhouse.knowledge.models.ideas import (
     Idea,
     IdeaComment,
