@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from tests.desk.helpers import START, submit
 
-from inhouse.desk import events
+from inhouse.desk import events, history_reader
 from inhouse.desk.models import EventKind, RequestEvent
 from inhouse.desk.selectors import requests_visible_to
 
@@ -207,7 +207,7 @@ def test_the_reader_spells_out_every_kind_in_one_query_per_kind_of_name(
     visible = requests_visible_to(cast.alex)
     # People, teams and requests: one query each.
     with django_assert_num_queries(3):
-        entries = events.describe(stored, visible_requests=visible)
+        entries = history_reader.describe(stored, visible_requests=visible)
     assert [(entry.who, entry.when, entry.summary, entry.changes) for entry in entries] == [
         ("Alex Tester", AT, "Created", ["Priority normal, via portal", "Filed for Rita Tester"]),
         ("Alex Tester", AT, "Added an internal note", []),
@@ -239,7 +239,7 @@ def test_the_reader_asks_nothing_when_events_name_nobody(cast, django_assert_num
     stored = list(RequestEvent.objects.filter(request=request).select_related("actor"))
     visible = requests_visible_to(cast.rita)
     with django_assert_num_queries(0):
-        entries = events.describe(stored, visible_requests=visible)
+        entries = history_reader.describe(stored, visible_requests=visible)
     assert [(entry.summary, entry.changes) for entry in entries] == [
         ("Created", ["Priority normal, via portal"])
     ]

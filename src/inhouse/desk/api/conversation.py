@@ -16,7 +16,7 @@ from inhouse.desk import services as desk
 from inhouse.desk.api._shared import READ_ERRORS, WRITE_ERRORS, person_ref
 from inhouse.desk.audit import AuditDoor, record_confidential_view
 from inhouse.desk.downloads import attachment_response
-from inhouse.desk.events import data_for_reader
+from inhouse.desk.history_reader import data_for_reader
 from inhouse.desk.models import Attachment, Channel, Comment
 from inhouse.desk.schemas import (
     AttachmentOut,

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from inhouse import policy
 from inhouse.core.pagination import page_by_id
-from inhouse.desk.events import HistoryEntry, describe
+from inhouse.desk.history_reader import HistoryEntry, describe
 from inhouse.desk.models import Request
 from inhouse.desk.selectors.requests import history_visible_to, requests_visible_to
 from inhouse.org.models import Person
@@ -21,7 +21,7 @@ def history_entries(
 ) -> list[HistoryEntry]:
     """The request's history as the viewer may see it, each change spelled out in words.
 
-    A linked request the viewer may not see stays unnamed (``events.describe``).
+    A linked request the viewer may not see stays unnamed (``history_reader.describe``).
     """
     events = history_visible_to(person, request)
     if since is not None:
