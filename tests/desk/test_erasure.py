@@ -526,9 +526,9 @@ def test_a_name_typed_with_other_spacing_is_still_found(cast):
 def test_the_scan_covers_every_feedback_and_knowledge_table_with_words():
     """The mention scan reads every table the app registry knows, so the apps above the
     desk are in it without being named: this pins that they are."""
-    from inhouse.desk.services.erasure import _searched_models
+    from inhouse.desk.services.erasure_mentions import searched_models
 
-    scanned = {model._meta.label for model in _searched_models()}
+    scanned = {model._meta.label for model in searched_models()}
     with_words = {
         model._meta.label
         for app in ("feedback", "knowledge")

@@ -25,23 +25,18 @@ quoted the name or an e-mail address, through ``_rewrite_event_data``, and their
 ids are returned so the history chain can be sealed again for exactly those.
 """
 
-import json
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from inhouse import policy
 from inhouse.audit.models import AuditAction
 from inhouse.audit.services import record_audit
 from inhouse.catalog.models import FieldKind, FormField
 from inhouse.core.errors import InvalidInput, PermissionDenied
-from inhouse.desk import history_chain
 from inhouse.desk.models import (
     Attachment,
     Comment,
@@ -51,10 +46,10 @@ from inhouse.desk.models import (
     RequestEvent,
     SavedView,
 )
+from inhouse.desk.services.erasure_mentions import Rewrite, apply_rewrites, mention_rewrites
 from inhouse.desk.storage import attachment_path
 from inhouse.org.models import Person
 from inhouse.org.services.erasure import (
-    Identity,
     IdentityTraces,
     erase_identity,
     identity_of,
@@ -160,7 +155,7 @@ class ErasureReport:
 def plan_erasure(person: Person, *, include_text: bool) -> ErasureReport:
     """What ``erase_person`` would change, counted, without changing anything."""
     person = Person.objects.select_related("user").get(pk=person.pk)
-    rewrites = list(_mention_rewrites(identity_of(person), pseudonym_of=person))
+    rewrites = list(mention_rewrites(identity_of(person), pseudonym_of=person))
     return ErasureReport(
         person_id=person.pk,
         pseudonym=pseudonym_for(person).full_name,
@@ -204,8 +199,8 @@ def erase_person(
         # Before the name is rewritten: a step finds their rows by id, never by name.
         elsewhere = _erased_by_steps(person, include_text=include_text)
         traces = erase_identity(person)
-        rewrites = list(_mention_rewrites(identity, pseudonym_of=person))
-        events_rewritten = _apply(rewrites)
+        rewrites = list(mention_rewrites(identity, pseudonym_of=person))
+        events_rewritten = apply_rewrites(rewrites)
         _forget_in_search(person, rewrites)
         report = ErasureReport(
             person_id=person.pk,
@@ -234,7 +229,7 @@ def erase_person(
     return report
 
 
-def _forget_in_search(person: Person, rewrites: list["_Rewrite"]) -> None:
+def _forget_in_search(person: Person, rewrites: list[Rewrite]) -> None:
     """The search index keeps copies of names and texts: index again all it held of them.
 
     Their own rows by id, and every row rewritten because it quoted them: the desk's
@@ -379,155 +374,3 @@ def _replace_their_texts(person: Person) -> tuple[int, int]:
         )
     comments = _their_comments(person).update(body=ERASED_TEXT)
     return len(rewrites), comments
-
-
-# --- every other row that names them -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Rewrite:
-    model: type[models.Model]
-    pk: Any
-    values: dict[str, Any]
-
-
-def _matcher(identity: Identity, *, full_name: str, email: str) -> Callable[[str], str]:
-    """Replace each address (not inside a longer one) and the name.
-
-    A name of two or more words is replaced wherever it stands as whole words. A
-    one-word name ("Will") is also an ordinary word, so it is replaced only where
-    it is a whole value, as the copies of a name are (a notice's ``actor``, a label).
-    """
-    words = identity.full_name.split()
-    name = " ".join(words)
-    parts = [
-        rf"(?P<email{number}>(?<![\w.+-]){re.escape(address)}(?![\w-]|\.\w))"
-        for number, address in enumerate(identity.emails)
-    ]
-    if len(words) > 1:
-        spaced = r"\s+".join(map(re.escape, words))
-        parts.append(rf"(?P<name>(?<!\w){spaced}(?!\w))")
-    pattern = re.compile("|".join(parts), re.IGNORECASE)
-
-    def replace(text: str) -> str:
-        if name and " ".join(text.split()).casefold() == name.casefold():
-            return full_name
-        return pattern.sub(lambda match: full_name if match.lastgroup == "name" else email, text)
-
-    return replace
-
-
-def _scrubbed(value: Any, replace: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return replace(value)
-    if isinstance(value, list):
-        return [_scrubbed(item, replace) for item in value]
-    if isinstance(value, dict):
-        return {key: _scrubbed(item, replace) for key, item in value.items()}
-    return value
-
-
-def _candidates(identity: Identity, column: models.Field[Any, Any]) -> Q:
-    """Rows whose ``column`` may quote the person: it holds an address, or every word of
-    the name (however spaced; ``_matcher`` decides). A case-insensitive substring test."""
-
-    def spelled(word: str) -> list[str]:
-        # SQLite stores JSON with non-ASCII escaped ("Zo\u00eb"); PostgreSQL as written.
-        if isinstance(column, models.JSONField) and json.dumps(word) != f'"{word}"':
-            return [word, json.dumps(word)[1:-1]]
-        return [word]
-
-    def contains(word: str) -> Q:
-        condition = Q()
-        for spelling in spelled(word):
-            condition |= Q(**{f"{column.attname}__icontains": spelling})
-        return condition
-
-    condition = Q()
-    for address in identity.emails:
-        condition |= contains(address)
-    words = identity.full_name.split()
-    if words:
-        every_word = Q()
-        for word in words:
-            every_word &= contains(word)
-        condition |= every_word
-    return condition
-
-
-def _searched_models() -> Iterator[type[models.Model]]:
-    """Every table but the person's and the login's, which ``erase_identity`` rewrites
-    by id (another person may well have the same name)."""
-    skipped = {Person, get_user_model()}
-    for model in apps.get_models():
-        if model in skipped or model._meta.proxy or not model._meta.managed:
-            continue
-        yield model
-
-
-def _mention_rewrites(identity: Identity, *, pseudonym_of: Person) -> Iterator[_Rewrite]:
-    """Each row of any table whose text or JSON quotes the name or an address, rewritten.
-
-    One query per table finds the candidates (a case-insensitive substring match on
-    each of its text columns); the exact, whole-word replacement is done here.
-    """
-    pseudonym = pseudonym_for(pseudonym_of)
-    replace = _matcher(identity, full_name=pseudonym.full_name, email=pseudonym.email)
-    for model in _searched_models():
-        columns = [
-            column
-            for column in model._meta.concrete_fields
-            if isinstance(column, (*_TEXT_COLUMNS, models.JSONField)) and not column.primary_key
-        ]
-        condition = Q()
-        for column in columns:
-            condition |= _candidates(identity, column)
-        if not condition:
-            continue
-        names = [column.attname for column in columns]
-        pk_name = model._meta.pk.attname
-        for row in model._base_manager.filter(condition).values(pk_name, *names).iterator():
-            changed = {
-                name: new for name in names if (new := _scrubbed(row[name], replace)) != row[name]
-            }
-            if changed:
-                yield _Rewrite(model=model, pk=row[pk_name], values=changed)
-
-
-def _apply(rewrites: Iterable[_Rewrite]) -> tuple[int, ...]:
-    """Write the rewrites; returns the ids of the history events among them."""
-    pending = list(rewrites)
-    events = [rewrite.pk for rewrite in pending if rewrite.model is RequestEvent]
-    sealable = _whole_histories_of(events)
-    requests: list[int] = []
-    for rewrite in pending:
-        if rewrite.model is RequestEvent:
-            _rewrite_event_data(rewrite.pk, rewrite.values)
-            continue
-        rewrite.model._base_manager.filter(pk=rewrite.pk).update(**rewrite.values)
-        if rewrite.model is Request:
-            requests.append(rewrite.pk)
-    Request.objects.filter(pk__in=requests).update(version=F("version") + 1)
-    history_chain.reseal_histories(Request, RequestEvent, sealable)
-    return tuple(events)
-
-
-def _whole_histories_of(event_ids: list[int]) -> list[int]:
-    """The requests of ``event_ids`` whose chains are whole before the erasure rewrites
-    them: only those are sealed again afterwards, so ``verify-history`` stays clean after
-    a lawful change while a chain tampered with before stays broken, never laundered."""
-    if not event_ids:
-        return []
-    request_ids = RequestEvent.objects.filter(pk__in=event_ids).values_list("request_id")
-    return [
-        checked.request_id
-        for checked in history_chain.check_histories(Request.objects.filter(pk__in=request_ids))
-        if checked.first_break is None
-    ]
-
-
-def _rewrite_event_data(event_id: int, values: dict[str, Any]) -> None:
-    """The one place an erasure changes a history event: only the words that named the
-    person, never its kind, actor, time or numbers. The event's hash no longer matches
-    what it covers until ``_apply`` seals its chain again."""
-    RequestEvent.objects.filter(pk=event_id).update(**values)
