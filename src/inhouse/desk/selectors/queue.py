@@ -352,9 +352,12 @@ def _page_over_statuses(
         first_of_each |= Q(
             pk__in=requests.filter(status=status).order_by(*order).values("pk")[:size]
         )
-    # The branches carry every filter; the page itself is only their ids, so the database
-    # looks up those few rows instead of checking the team's open range against them.
-    return listed(Request.objects.filter(first_of_each).order_by(*order)[:size])
+    # The page's ids come from the team's range checked against the branches, reading
+    # ids alone (no join: SQLite would otherwise walk the team's whole history); the
+    # rows shown are then looked up by those few ids. Asked of the whole table instead,
+    # PostgreSQL scans every request to test the branches.
+    page_ids = requests.filter(first_of_each).order_by(*order).values("pk")[:size]
+    return listed(Request.objects.filter(pk__in=page_ids).order_by(*order))
 
 
 # --- counts ---------------------------------------------------------------------------------
