@@ -39,9 +39,14 @@ def ensure_index() -> None:
 
     from inhouse.desk.models import Request
     from inhouse.knowledge.models import Article, ArticleStatus
+    from inhouse.search.index import apply_pending
     from inhouse.search.models import Document
 
     call_command("migrate", verbosity=0)
+    # What the timed submits and comments recorded is applied as the search would,
+    # so a working copy is not indexed again from scratch.
+    while apply_pending(limit=5_000):
+        pass
     indexed = Document.objects.filter(kind="request").count()
     have = Request.objects.count()
     articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).count()
