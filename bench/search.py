@@ -53,10 +53,26 @@ def ensure_index() -> None:
     if indexed != have:
         say(f"  indexing {have:,} requests for search (was {indexed:,})")
         call_command("reindex")
+    elif _comments_written_after_every_request():
+        say(f"  indexing {have:,} requests again, each chunk's comments right after it")
+        call_command("reindex")
     elif Document.objects.filter(kind="article").count() != articles:
         say(f"  indexing {articles:,} published articles for search")
         call_command("reindex", kind=["article"])
     say(f"  search index holds all {have:,} requests and {articles:,} published articles")
+
+
+def _comments_written_after_every_request() -> bool:
+    """An index built before `reindex` wrote comments right after their requests holds
+    every comment after the last request, and a very common word's most recent matches
+    would be comments only."""
+    from django.db.models import Max, Min
+
+    from inhouse.search.models import Document
+
+    newest_request = Document.objects.filter(kind="request").aggregate(Max("pk"))["pk__max"]
+    oldest_comment = Document.objects.filter(kind="comment").aggregate(Min("pk"))["pk__min"]
+    return None not in (newest_request, oldest_comment) and newest_request < oldest_comment
 
 
 def query_groups() -> dict[str, list[str]]:

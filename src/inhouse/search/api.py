@@ -51,7 +51,9 @@ def _offset(cursor: str | None) -> int:
 @router.get("", response={200: SearchOut, 400: ErrorOut, 401: ErrorOut})
 def search_everything(request: CallerRequest, params: Query[SearchParams]) -> SearchOut:
     """Ranked matches with highlighted snippets, only of what the caller may see;
-    ``counts`` per kind (capped at 1,000) are of the same visible set."""
+    ``counts`` per kind are of the same visible set, ``capped`` when there may be more
+    (over 1,000; or requests and comments of a query with over 10,000 matches, searched
+    among its most recent ones)."""
     results, counted = search_and_count(
         request.auth, params.q, kinds=params.kind or None, limit=params.limit,
         offset=_offset(params.cursor),

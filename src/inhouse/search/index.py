@@ -40,7 +40,7 @@ def refresh(kind_name: str, object_ids: Sequence[int]) -> int:
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            rows = list(kind.rows(chunk))
+            rows = _in_order(kind.rows(chunk))
             Document.objects.filter(kind=kind_name, object_id__in=chunk).delete()
             Document.objects.bulk_create([_document(kind_name, row) for row in rows])
             written += len(rows)
@@ -48,6 +48,12 @@ def refresh(kind_name: str, object_ids: Sequence[int]) -> int:
             for dependent, dependent_ids in kind.dependents(ids).items():
                 written += refresh(dependent, dependent_ids)
     return written
+
+
+def _in_order(rows: Iterable[IndexRow]) -> list[IndexRow]:
+    """Oldest first, so documents are numbered in the order of the things: a search
+    among a query's most recent matches takes the highest numbers."""
+    return sorted(rows, key=lambda row: row.object_id)
 
 
 def _document(kind_name: str, row: IndexRow) -> Document:
@@ -120,31 +126,55 @@ def _chunks(ids: Iterable[int], size: int) -> Iterable[list[int]]:
 
 def reindex(*, kinds: Sequence[str] | None = None, progress: Progress | None = None) -> int:
     """Rebuild the index of these kinds (all by default) from the tables; returns the
-    documents written. Changes recorded before it started are covered by it."""
+    documents written. Changes recorded before it started are covered by it.
+
+    A kind's dependents being rebuilt too (a request's comments) are written right after
+    each chunk of it, as a change to it writes them: documents then follow one another
+    in the order of the work, and a very common word, searched among its most recent
+    matches (``RECENT_MATCHES``), finds the newest requests and comments alike instead
+    of whichever kind was written last."""
     names = list(kinds or KINDS)
     unknown = sorted(set(names) - set(KINDS))
     if unknown:
         raise ValueError(f"unknown search kinds: {', '.join(unknown)}")
     PendingChange.objects.filter(kind__in=names).delete()
-    written = 0
+    totals = {name: KINDS[name].all_ids().count() for name in names}
+    done: dict[str, int] = dict.fromkeys(names, 0)
+
+    def write(name: str, ids: Sequence[int]) -> int:
+        documents = [_document(name, row) for row in _in_order(KINDS[name].rows(ids))]
+        with transaction.atomic():
+            Document.objects.bulk_create(documents)
+        done[name] += len(ids)
+        if progress is not None:
+            progress(name, done[name], totals[name])
+        return len(documents)
+
     for name in names:
         kind = KINDS[name]
         if kind.follows_version:
             version = current_version(kind.follows_version)
             IndexedVersion.objects.update_or_create(kind=name, defaults={"version": version})
-        total = kind.all_ids().count()
         Document.objects.filter(kind=name).delete()
-        done = 0
+    written = 0
+    # Kinds with dependents first, so their dependents come with them.
+    for name in sorted(names, key=lambda name: KINDS[name].dependents is None):
+        kind = KINDS[name]
         for chunk in _chunks(kind.all_ids().iterator(chunk_size=BATCH), BATCH):
-            # The documents only: dependents are reindexed as kinds of their own.
-            documents = [_document(name, row) for row in kind.rows(chunk)]
-            with transaction.atomic():
-                Document.objects.bulk_create(documents)
-            written += len(documents)
-            done += len(chunk)
-            if progress is not None:
-                progress(name, done, total)
-        if progress is not None and total == 0:
+            # Those a parent's pass already wrote are left out.
+            have = set(
+                Document.objects.filter(kind=name, object_id__in=chunk).values_list(
+                    "object_id", flat=True
+                )
+            )
+            if missing := [pk for pk in chunk if pk not in have]:
+                written += write(name, missing)
+            if kind.dependents is None:
+                continue
+            for dependent, dependent_ids in kind.dependents(chunk).items():
+                if dependent in done and dependent_ids:
+                    written += write(dependent, dependent_ids)
+        if progress is not None and totals[name] == 0:
             progress(name, 0, 0)
     _optimize()
     return written

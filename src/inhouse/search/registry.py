@@ -17,6 +17,15 @@ from inhouse.policy import Viewer
 # Characters the snippets mark matches with; never part of indexed text (``clean``).
 MARK_START = "\ue000"
 MARK_END = "\ue001"
+# The kinds with a document for every request or comment, which grow without bound: a
+# query matching more than RECENT_MATCHES documents searches these among its most recent
+# matches only ("Very common words" in docs/search.md). Every other kind is searched
+# whole, from an index of its own (migration 0002 names the same kinds).
+KINDS_THAT_GROW = ("comment", "request")
+# Ranking every match of a word found in a third of a million requests reads all of
+# them, and such a word alone tells little apart; a query of two telling words nearly
+# always matches fewer, and so is searched through the whole history.
+RECENT_MATCHES = 10_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,10 @@ KINDS: dict[str, SearchKind] = {}
 
 
 def register(kind: SearchKind) -> SearchKind:
+    # The name is also a word in the full-text index (the FTS5 ``kind`` column) and a
+    # literal in SQL, so it is kept to lowercase letters.
+    if not kind.name.isalpha() or not kind.name.islower():
+        raise ValueError(f"search kind {kind.name!r}: lowercase letters only")
     if kind.name in KINDS:
         raise ValueError(f"search kind {kind.name!r} is registered twice")
     KINDS[kind.name] = kind

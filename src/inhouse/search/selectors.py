@@ -22,11 +22,18 @@ from inhouse.catalog.models import Service
 from inhouse.core.errors import InvalidInput
 from inhouse.knowledge.models import Article
 from inhouse.org.models import Person
-from inhouse.search.backends import RawHit, Where, engine
+from inhouse.search.backends import Found, RawHit, Where, engine
 from inhouse.search.index import apply_pending
 from inhouse.search.models import Document
 from inhouse.search.query import ParsedQuery, parse, parse_any_word
-from inhouse.search.registry import KINDS, MARK_END, MARK_START, DocumentScope, SearchKind
+from inhouse.search.registry import (
+    KINDS,
+    KINDS_THAT_GROW,
+    MARK_END,
+    MARK_START,
+    DocumentScope,
+    SearchKind,
+)
 
 MAX_QUERY = 200
 MAX_LIMIT = 50
@@ -101,8 +108,13 @@ def _where(
     except EmptyResultSet:
         return None
     except FullResultSet:
-        return Where(sql="1=1", params=[])
-    return Where(sql=sql or "1=1", params=list(params))
+        sql, params = "", []
+    return Where(
+        sql=sql or "1=1",
+        params=list(params),
+        whole_kinds=tuple(kind.name for kind in kinds if kind.name not in KINDS_THAT_GROW),
+        recent_kinds=tuple(kind.name for kind in kinds if kind.name in KINDS_THAT_GROW),
+    )
 
 
 def _marked(text: str) -> SafeString:
@@ -179,10 +191,11 @@ def _search(
     )
 
 
-def _kind_count(kind: SearchKind, total: int) -> KindCount:
+def _kind_count(kind: SearchKind, found: Found) -> KindCount:
+    # A kind searched among the most recent matches only may have more than it counts.
     return KindCount(
-        kind=kind.name, label=str(kind.label), count=min(total, COUNT_CAP),
-        capped=total > COUNT_CAP,
+        kind=kind.name, label=str(kind.label), count=min(found.total, COUNT_CAP),
+        capped=found.total > COUNT_CAP or found.cut,
     )  # fmt: skip
 
 
@@ -224,7 +237,7 @@ def sections(
     best = engine().best_of_each_kind(query, where, per_kind=max(1, min(per_kind, MAX_LIMIT)))
     return [
         KindSection(
-            count=_kind_count(kind, best[kind.name].total),
+            count=_kind_count(kind, best[kind.name].found),
             hits=[_hit(viewer, raw) for raw in best[kind.name].hits],
         )
         for kind in chosen
