@@ -15,6 +15,7 @@ from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from inhouse.core.inserts import insert_rows, update_columns
+from inhouse.core.prepared import PreparedQuery
 from inhouse.desk import events
 from inhouse.desk.models import (
     Attachment,
@@ -133,6 +134,14 @@ def require_work(
     return viewer
 
 
+# Every submit asks this once: compiled once per process.
+_reference_taken = PreparedQuery(
+    RequestReference,
+    lambda reference: RequestReference.objects.filter(reference=reference).values_list("pk")[:1],
+    reference=str,
+)
+
+
 def next_reference(team: Team) -> str:
     """The next free reference of ``team``; the counter's row stays locked until commit,
     so concurrent submits for one team queue here and never share a number."""
@@ -141,7 +150,7 @@ def next_reference(team: Team) -> str:
         reference = f"{team.reference_prefix}-{number}"
         # A prefix can come back to a team (renamed, or reused by another team):
         # numbers its requests already carry are skipped rather than clash.
-        if not RequestReference.objects.filter(reference=reference).exists():
+        if not _reference_taken.rows(reference=reference):
             return reference
 
 
