@@ -44,6 +44,18 @@ class Upload:
     stream: IO[bytes]
 
 
+# Every change of a request runs this first, inside its transaction (``FOR UPDATE``
+# needs one): compiled once per process and engine, as PostgreSQL locks and SQLite,
+# whose writer holds the whole database, does not.
+_locked_row = PreparedQuery(
+    Request,
+    lambda request_id: Request.objects.select_for_update(of=("self",))
+    .select_related("agreement__calendar")
+    .filter(pk=request_id),
+    request_id=int,
+)
+
+
 def lock(
     request: Request,
     expected_version: int | None,
@@ -56,11 +68,10 @@ def lock(
     Permission is checked again on the locked row because the caller's copy may be
     stale: the request may have been transferred to another team meanwhile.
     """
-    locked = (
-        Request.objects.select_for_update(of=("self",))
-        .select_related("agreement__calendar")
-        .get(pk=request.pk)
-    )
+    found = _locked_row.instances(request_id=request.pk)
+    if not found:
+        raise Request.DoesNotExist("The request is gone.")
+    (locked,) = found
     _keep_loaded_relations(request, locked)
     if not policy.can_view_request(viewer, locked):
         raise NotFound("No such request.")
