@@ -23,8 +23,9 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-# How QuerySet itself fills in select_related rows; django-stubs do not declare it.
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
+    get_related_populators,  # how QuerySet itself fills in select_related rows
+)
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -47,6 +48,14 @@ class _Compiled:
     params: tuple[Any, ...]
     positions: dict[str, int]
     compiler: SQLCompiler
+    # The ORM's converters of the selected columns (what ``results_iter`` works out
+    # on every call), by column position.
+    converters: dict[int, tuple[list[Any], Any]]
+
+    def converted(self, rows: list[Any]) -> Iterable[Any]:
+        if not self.converters:
+            return rows
+        return self.compiler.apply_converters(rows, self.converters)
 
 
 class PreparedQuery(Generic[M]):
@@ -68,12 +77,12 @@ class PreparedQuery(Generic[M]):
     def rows(self, **values: str | int) -> list[tuple[Any, ...]]:
         """The rows of a ``values_list`` queryset, converted as the ORM converts them."""
         compiled, rows = self._run(values)
-        return [tuple(row) for row in compiled.compiler.results_iter([rows])]
+        return [tuple(row) for row in compiled.converted(rows)]
 
     def instances(self, **values: str | int) -> list[M]:
         """The model instances of a queryset, with their ``select_related`` relations."""
         compiled, rows = self._run(values)
-        return list(_instances(compiled.compiler, compiled.compiler.results_iter([rows])))
+        return list(_instances(compiled.compiler, compiled.converted(rows)))
 
     def _run(self, values: dict[str, str | int]) -> tuple[_Compiled, list[Any]]:
         if values.keys() != self._parameters.keys():
@@ -116,8 +125,15 @@ class PreparedQuery(Generic[M]):
                         f"The parameter {name!r} appears {len(found)} times in the statement."
                     )
                 positions[name] = found[0]
+            columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+            if compiler.has_composite_fields(columns):
+                raise ValueError("A composite primary key is not supported here.")
             compiled = _Compiled(
-                sql=sql, params=tuple(params), positions=positions, compiler=compiler
+                sql=sql,
+                params=tuple(params),
+                positions=positions,
+                compiler=compiler,
+                converters=compiler.get_converters(columns),
             )
             self._compiled[key] = compiled
             return compiled
