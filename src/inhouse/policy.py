@@ -49,7 +49,6 @@ class Viewer:
 
 # Every request of a signed-in caller reads this: compiled once per process.
 _memberships_of = PreparedQuery(
-    Membership,
     lambda person_id: (
         Membership.objects.filter(person_id=person_id).order_by("id").values_list("team_id", "role")
     ),

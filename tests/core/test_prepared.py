@@ -3,7 +3,9 @@
 from datetime import datetime
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from inhouse.core.prepared import PreparedQuery
@@ -18,7 +20,6 @@ def _token(person: Person, raw: str) -> ApiToken:
 
 def test_rows_follow_the_values_of_each_call(cast):
     memberships = PreparedQuery(
-        Membership,
         lambda person_id: (
             Membership.objects.filter(person_id=person_id)
             .order_by("id")
@@ -38,7 +39,6 @@ def test_instances_come_with_their_related_rows_and_converted_columns(
     cast, django_assert_num_queries
 ):
     tokens = PreparedQuery(
-        ApiToken,
         lambda digest: (
             ApiToken.objects.select_related("person__user")
             .filter(digest=digest, person__is_active=True)
@@ -63,9 +63,8 @@ def test_instances_come_with_their_related_rows_and_converted_columns(
 
 
 def test_a_parameter_that_the_statement_does_not_carry_once_is_refused(cast):
-    unused = PreparedQuery(Membership, lambda person_id: Membership.objects.all(), person_id=int)
+    unused = PreparedQuery(lambda person_id: Membership.objects.all(), person_id=int)
     twice = PreparedQuery(
-        Membership,
         lambda person_id: Membership.objects.filter(Q(person_id=person_id) | Q(team_id=person_id)),
         person_id=int,
     )
@@ -76,3 +75,18 @@ def test_a_parameter_that_the_statement_does_not_carry_once_is_refused(cast):
         twice.rows(person_id=cast.rita.pk)
     with pytest.raises(TypeError):
         twice.rows(team_id=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_query_outside_a_transaction_is_refused_as_the_orm_refuses_it(cast):
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite locks the whole database; the ORM adds no FOR UPDATE there.")
+    locked = PreparedQuery(
+        lambda person_id: Membership.objects.select_for_update().filter(person_id=person_id),
+        person_id=int,
+    )
+
+    with pytest.raises(TransactionManagementError):
+        locked.rows(person_id=cast.rita.pk)
+    with transaction.atomic():
+        assert len(locked.instances(person_id=cast.rita.pk)) == 1

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, router
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
     get_related_populators,  # how QuerySet itself fills in select_related rows
 )
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
@@ -58,19 +59,24 @@ class _Compiled:
         return self.compiler.apply_converters(rows, self.converters)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The queryset built once with markers for its parameters."""
+
+    queryset: QuerySet[Any, Any]
+    markers: dict[str, str | int]
+
+
 class PreparedQuery(Generic[M]):
-    """A query of ``model``: ``build`` makes the queryset from its parameters, passed by
-    name; ``parameters`` names each one with its type (``str`` or ``int``)."""
+    """``build`` makes the queryset from its parameters, passed by name; ``parameters``
+    names each one with its type (``str`` or ``int``)."""
 
     def __init__(
-        self,
-        model: type[M],
-        build: Callable[..., QuerySet[M, Any]],
-        **parameters: type[str] | type[int],
+        self, build: Callable[..., QuerySet[M, Any]], **parameters: type[str] | type[int]
     ) -> None:
-        self._model = model
         self._build = build
         self._parameters = parameters
+        self._shape: _Shape | None = None
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = Lock()
 
@@ -87,8 +93,19 @@ class PreparedQuery(Generic[M]):
     def _run(self, values: dict[str, str | int]) -> tuple[_Compiled, list[Any]]:
         if values.keys() != self._parameters.keys():
             raise TypeError(f"Expected the parameters {sorted(self._parameters)}.")
-        alias = router.db_for_read(self._model)
+        queryset = self._shaped().queryset
+        # The database the queryset itself would use, for reading or (FOR UPDATE) writing.
+        alias = queryset.db
         connection = connections[alias]
+        if (
+            queryset.query.select_for_update
+            and connection.features.has_select_for_update
+            and connection.get_autocommit()
+        ):
+            # The check the ORM makes while compiling, which a prepared query skips.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         compiled = self._compiled_for(alias, connection.vendor)
         params = list(compiled.params)
         for name, position in compiled.positions.items():
@@ -97,8 +114,11 @@ class PreparedQuery(Generic[M]):
             cursor.execute(compiled.sql, params)
             return compiled, cursor.fetchall()
 
-    def _markers(self) -> dict[str, str | int]:
-        return {name: _marker_of(kind) for name, kind in self._parameters.items()}
+    def _shaped(self) -> _Shape:
+        if self._shape is None:
+            markers = {name: _marker_of(kind) for name, kind in self._parameters.items()}
+            self._shape = _Shape(queryset=self._build(**markers), markers=markers)
+        return self._shape
 
     def _compiled_for(self, alias: str, vendor: str) -> _Compiled:
         # Keyed by engine too: one process may talk to both (the tests do).
@@ -107,14 +127,11 @@ class PreparedQuery(Generic[M]):
         if compiled is not None:
             return compiled
         with self._lock:
-            markers = self._markers()
-            queryset = self._build(**markers)
-            if queryset.model is not self._model:
-                raise ValueError(f"The query is not of {self._model.__name__}.")
-            compiler = queryset.query.get_compiler(using=alias)
+            shape = self._shaped()
+            compiler = shape.queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             positions: dict[str, int] = {}
-            for name, marker in markers.items():
+            for name, marker in shape.markers.items():
                 found = [
                     index
                     for index, param in enumerate(params)

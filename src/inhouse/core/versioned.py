@@ -43,7 +43,6 @@ def one_read_per_scope() -> Iterator[None]:
 
 # Read on every request that uses a cache: compiled once per process.
 _version_of = PreparedQuery(
-    CacheVersion,
     lambda name: CacheVersion.objects.filter(name=name).order_by("name").values_list("version")[:1],
     name=str,
 )

@@ -17,7 +17,6 @@ _LONGEST_TOKEN = 200
 
 # Every API call runs this look-up: compiled once per process (``core.prepared``).
 _live_token = PreparedQuery(
-    ApiToken,
     lambda digest: (
         ApiToken.objects.select_related("person__user")
         .filter(digest=digest, revoked_at__isnull=True, person__is_active=True)

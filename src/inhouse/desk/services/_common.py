@@ -48,7 +48,6 @@ class Upload:
 # needs one): compiled once per process and engine, as PostgreSQL locks and SQLite,
 # whose writer holds the whole database, does not.
 _locked_row = PreparedQuery(
-    Request,
     lambda request_id: (
         Request.objects.select_for_update(of=("self",))
         .select_related("agreement__calendar")
