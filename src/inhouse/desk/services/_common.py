@@ -45,8 +45,8 @@ class Upload:
 
 
 # Every change of a request runs this first, inside its transaction (``FOR UPDATE``
-# needs one): compiled once per process and engine, as PostgreSQL locks and SQLite,
-# whose writer holds the whole database, does not.
+# needs one). Compiled once per process and engine: PostgreSQL's statement carries
+# ``FOR UPDATE``, SQLite's does not (its writer holds the whole database).
 _locked_row = PreparedQuery(
     lambda request_id: (
         Request.objects.select_for_update(of=("self",))
