@@ -1,24 +1,38 @@
-"""Where one submit's time goes: its SQL queries, then cProfile's top 30 by cumulative time.
+"""Where one submit's time goes: CPU per call next to the floor, its SQL queries, then
+cProfile's top 30 by cumulative time.
 
-    INHOUSE_DATA_DIR=var/bench/scratch python bench/profile_submit.py
+    INHOUSE_DATA_DIR=var/bench/scratch python bench/profile_submit.py [--comment]
 
-Submits through the real API view in-process (test client, bearer token), so token
-auth, the service look-up, the submit and the response are all counted. It writes
-requests: point it at a scratch copy of a bench database, never the pristine one.
+Submits (or, with ``--comment``, comments) through the real API view in-process (test
+client, bearer token), so token auth, the service look-up, the write and the response
+are all counted. The CPU figures are medians of batches timed without the profiler,
+for the submit floor (``/bench/insert``), a submit and a comment, interleaved so a
+machine that slows down mid-run treats all three alike. It writes requests: point it
+at a scratch copy of a bench database, never the pristine one.
 """
 
+import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
+import statistics
 import time
+from collections.abc import Callable
 
-SUBMITS = 200
+PROFILED = 200
+BATCHES = 7
+BATCH = 50
 TOP = 30
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--comment", action="store_true", help="profile a comment instead")
+    options = parser.parse_args()
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
+    os.environ["INHOUSE_BENCH_ENDPOINTS"] = "1"
     os.environ["DJANGO_SETTINGS_MODULE"] = "inhouse.settings"
     import django
 
@@ -28,34 +42,76 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from measure import Cast, body_for
 
+    from inhouse.ops.bench import BENCH_TABLE_SQL
+
     cast = Cast()
+    with connection.cursor() as cursor:
+        cursor.execute(BENCH_TABLE_SQL)
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {cast.requester_token}"}
     service = client.get("/api/v1/services/password-reset", **headers).json()
     body = body_for(service, cast)
+    comment = json.dumps({"body": "Any news on this?"})
+
+    def post(path: str, data: bytes | str, status: int) -> dict[str, object]:
+        response = client.post(path, data, content_type="application/json", **headers)
+        if response.status_code != status:
+            raise SystemExit(f"{path} answered {response.status_code}: {response.content[:200]}")
+        return response.json()
+
+    def floor() -> None:
+        post("/bench/insert", body, 201)
 
     def submit() -> None:
-        response = client.post("/api/v1/requests", body, content_type="application/json", **headers)
-        if response.status_code != 201:
-            raise SystemExit(f"submit answered {response.status_code}: {response.content[:200]}")
+        post("/api/v1/requests", body, 201)
 
-    for _ in range(20):
-        submit()
+    reference = str(post("/api/v1/requests", body, 201)["reference"])
+
+    def add_comment() -> None:
+        post(f"/api/v1/requests/{reference}/comments", comment, 201)
+
+    calls: dict[str, Callable[[], None]] = {
+        "floor": floor,
+        "submit": submit,
+        "comment": add_comment,
+    }
+    for call in calls.values():
+        for _ in range(20):
+            call()
+    cpu: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(BATCHES):
+        for name, call in calls.items():
+            started = time.process_time()
+            for _ in range(BATCH):
+                call()
+            cpu[name].append((time.process_time() - started) / BATCH * 1000)
+    print(f"=== CPU per call, median of {BATCHES} batches of {BATCH} (no profiler)")
+    floor_ms = statistics.median(cpu["floor"])
+    for name, samples in cpu.items():
+        median = statistics.median(samples)
+        print(
+            f"{name:8} {median:6.2f} ms  (min {min(samples):5.2f}, max {max(samples):5.2f})"
+            f"  {median / floor_ms:4.1f}x the floor"
+        )
+
+    profiled = add_comment if options.comment else submit
+    what = "comment" if options.comment else "submit"
     with CaptureQueriesContext(connection) as captured:
-        submit()
-    print(f"=== the {len(captured)} queries of one submit (statements cut at 160 characters)")
+        profiled()
+    print(f"\n=== the {len(captured)} queries of one {what} (statements cut at 160 characters)")
     for number, query in enumerate(captured.captured_queries, start=1):
         print(f"{number:2}. {query['sql'][:160]}")
 
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
-    for _ in range(SUBMITS):
-        submit()
+    for _ in range(PROFILED):
+        profiled()
     profile.disable()
     seconds = time.perf_counter() - started
     print(
-        f"\n=== {SUBMITS} submits in-process under cProfile: {seconds / SUBMITS * 1000:.1f} ms each"
+        f"\n=== {PROFILED} {what}s in-process under cProfile: "
+        f"{seconds / PROFILED * 1000:.1f} ms each"
     )
     for title, restriction in (
         ("everything", ()),

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inhouse.catalog.models import Agreement, Service, Visibility
+from inhouse.core.prepared import PreparedQuery
 from inhouse.desk.models import OPEN_STATUSES, Request, Status
 from inhouse.org.models import Membership, MembershipRole, Person, Team
 from inhouse.sla.models import Calendar
@@ -46,10 +47,17 @@ class Viewer:
         return self.person.pk
 
 
+# Every request of a signed-in caller reads this: compiled once per process.
+_memberships_of = PreparedQuery(
+    lambda person_id: (
+        Membership.objects.filter(person_id=person_id).order_by("id").values_list("team_id", "role")
+    ),
+    person_id=int,
+)
+
+
 def viewer_for(person: Person) -> Viewer:
-    memberships = list(
-        Membership.objects.filter(person=person).order_by("id").values_list("team_id", "role")
-    )
+    memberships = _memberships_of.rows(person_id=person.pk)
     user = person.user
     return Viewer(
         person=person,

@@ -20,12 +20,13 @@ def _reference(response) -> str:
     return response.json()["reference"]
 
 
-def test_a_submit_runs_fifteen_queries(cast, django_assert_num_queries):
+def test_a_submit_runs_fourteen_queries(cast, django_assert_num_queries):
     """Token, memberships, catalog version; then the transaction (a savepoint here):
-    the number, its check, request, reference, holding, clocks, event, the request's
-    history chain head (which needs the event, which needs the request's id), the
-    search index's change record, and the notice to the team (one INSERT … SELECT of
-    its agents and leads who want it). The answer is built from what was written."""
+    the number with its check that no request carries it (one UPDATE … RETURNING),
+    request, reference, holding, clocks, event, the request's history chain head
+    (which needs the event, which needs the request's id), the search index's change
+    record, and the notice to the team (one INSERT … SELECT of its agents and leads
+    who want it). The answer is built from what was written."""
     rita = bearer(cast.rita)
     _reference(post_json(rita, "/api/v1/requests", SUBMIT))
 
@@ -77,7 +78,7 @@ def test_the_notifications_page_does_not_grow_with_its_rows(cast, django_assert_
 # Submit and comment each add one INSERT of the search index's change record
 # (inhouse.search.changes); every notice is one INSERT … SELECT of its audience; a
 # request named by its reference is one query (the reference's row joined).
-SUBMIT_QUERIES = 15
+SUBMIT_QUERIES = 14
 COMMENT_QUERIES = 11
 # The change (the clocks read once, under the request's lock), then the answer built
 # from the row written, with what it shows beyond it (references, links, watchers);

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 from django.db.models import F
 
 from inhouse.core.models import CacheVersion
+from inhouse.core.prepared import PreparedQuery
 
 T = TypeVar("T")
 
@@ -40,11 +41,19 @@ def one_read_per_scope() -> Iterator[None]:
         _read_in_scope.reset(token)
 
 
+# Read on every request that uses a cache: compiled once per process.
+_version_of = PreparedQuery(
+    lambda name: CacheVersion.objects.filter(name=name).order_by("name").values_list("version")[:1],
+    name=str,
+)
+
+
 def current_version(name: str) -> int:
     scope = _read_in_scope.get()
     if scope is not None and name in scope:
         return scope[name]
-    version = CacheVersion.objects.filter(name=name).values_list("version", flat=True).first()
+    found = _version_of.rows(name=name)
+    version = found[0][0] if found else None
     if scope is not None:
         scope[name] = version or 0
     return version or 0

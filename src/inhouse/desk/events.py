@@ -15,7 +15,7 @@ The reader, which turns these events into what pages and the API show, is
 from datetime import datetime
 from typing import Any
 
-from inhouse.core.inserts import insert_rows
+from inhouse.core.inserts import insert_rows, update_columns
 from inhouse.desk import history_chain
 from inhouse.desk.models import EventKind, Request, RequestEvent
 
@@ -60,9 +60,7 @@ CHAIN_HEAD_FIELDS = ("history_length", "history_digest")
 
 def save_chain_head(request: Request) -> None:
     """Save the chain head ``record`` moved, for a caller that saves nothing else."""
-    Request.objects.filter(pk=request.pk).update(
-        history_length=request.history_length, history_digest=request.history_digest
-    )
+    update_columns(request, CHAIN_HEAD_FIELDS)
 
 
 # --- the writers, one per kind ------------------------------------------------------------------

@@ -20,6 +20,7 @@ desk's services. Who hears what of a request is the desk's, in
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -34,9 +35,13 @@ from inhouse.desk.tasks import deliver_notifications
 from inhouse.org.models import Person
 
 
+@cache
 def _wants(kind: str, channel: str) -> Coalesce:
     """Whether the person of the outer row wants ``kind`` on ``channel``: their choice,
-    else the default (read through the preference's unique index)."""
+    else the default (read through the preference's unique index).
+
+    Built once per kind and channel: a filter resolves a copy of it, never the one
+    kept here, and the defaults are fixed in code (``enabled_by_default``)."""
     choice = NotificationPreference.objects.filter(
         person_id=OuterRef("pk"), kind=kind, channel=channel
     ).values("enabled")[:1]

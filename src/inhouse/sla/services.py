@@ -203,12 +203,16 @@ def _held(request: Request) -> list[Clock]:
 
 def _hold(request: Request, clocks: list[Clock]) -> None:
     """Let the request object hold ``clocks`` as if prefetched (``request.clocks.all()``)."""
-    holding = Clock.objects.filter(request=request)
-    holding._result_cache = clocks
-    holding._prefetch_done = True  # type: ignore[attr-defined]
     cache = getattr(request, "_prefetched_objects_cache", None)
     if cache is None:
         request._prefetched_objects_cache = cache = {}  # type: ignore[attr-defined]
+    cache.pop("clocks", None)
+    # The related manager's own queryset, as a prefetch stores it: its filter on the
+    # request is applied only if someone narrows it further, so holding costs no
+    # lookup resolution on every submit and change.
+    holding = request.clocks.get_queryset()
+    holding._result_cache = clocks
+    holding._prefetch_done = True  # type: ignore[attr-defined]
     cache["clocks"] = holding
 
 

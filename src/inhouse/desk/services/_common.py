@@ -15,6 +15,7 @@ from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from inhouse.core.inserts import insert_rows, update_columns
+from inhouse.core.prepared import PreparedQuery
 from inhouse.desk import events
 from inhouse.desk.models import (
     Attachment,
@@ -43,6 +44,19 @@ class Upload:
     stream: IO[bytes]
 
 
+# Every change of a request runs this first, inside its transaction (``FOR UPDATE``
+# needs one). Compiled once per process and engine: PostgreSQL's statement carries
+# ``FOR UPDATE``, SQLite's does not (its writer holds the whole database).
+_locked_row = PreparedQuery(
+    lambda request_id: (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("agreement__calendar")
+        .filter(pk=request_id)
+    ),
+    request_id=int,
+)
+
+
 def lock(
     request: Request,
     expected_version: int | None,
@@ -55,11 +69,10 @@ def lock(
     Permission is checked again on the locked row because the caller's copy may be
     stale: the request may have been transferred to another team meanwhile.
     """
-    locked = (
-        Request.objects.select_for_update(of=("self",))
-        .select_related("agreement__calendar")
-        .get(pk=request.pk)
-    )
+    found = _locked_row.instances(request_id=request.pk)
+    if not found:
+        raise Request.DoesNotExist("The request is gone.")
+    (locked,) = found
     _keep_loaded_relations(request, locked)
     if not policy.can_view_request(viewer, locked):
         raise NotFound("No such request.")
@@ -137,26 +150,37 @@ def next_reference(team: Team) -> str:
     """The next free reference of ``team``; the counter's row stays locked until commit,
     so concurrent submits for one team queue here and never share a number."""
     while True:
-        number = _take_number(team)
-        reference = f"{team.reference_prefix}-{number}"
+        number, taken = _take_number(team)
         # A prefix can come back to a team (renamed, or reused by another team):
         # numbers its requests already carry are skipped rather than clash.
-        if not RequestReference.objects.filter(reference=reference).exists():
-            return reference
+        if not taken:
+            return _reference_of(team, number)
 
 
-def _take_number(team: Team) -> int:
-    # One statement takes the lock and the number (SQLite 3.35+ and PostgreSQL both
-    # have RETURNING; the ORM's update() cannot return the new value).
+def _reference_of(team: Team, number: int) -> str:
+    return f"{team.reference_prefix}-{number}"
+
+
+def _take_number(team: Team) -> tuple[int, bool]:
+    """The team's next number and whether a request already carries its reference.
+
+    One statement takes the lock, the number and the check (SQLite 3.35+ and
+    PostgreSQL both have RETURNING, which may hold a subquery; the ORM's update()
+    cannot return the new value). The reference is spelt in SQL as ``_reference_of``
+    spells it in Python."""
+    references = RequestReference._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TeamCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608 - the table name is ours
-            "WHERE team_id = %s RETURNING last_number",
-            [team.pk],
+            # The table names are ours; the prefix and the team are parameters.
+            f"UPDATE {TeamCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608
+            "WHERE team_id = %s RETURNING last_number, EXISTS ("
+            f"SELECT 1 FROM {references} WHERE {references}.reference = "
+            "%s || '-' || CAST(last_number AS TEXT))",
+            [team.pk, team.reference_prefix],
         )
         row = cursor.fetchone()
     if row is not None:
-        return int(row[0])
+        return int(row[0]), bool(row[1])
     # The team's first request: make its counter, then take the number as usual.
     TeamCounter.objects.get_or_create(
         team=team, defaults={"last_number": FIRST_REFERENCE_NUMBER - 1}
