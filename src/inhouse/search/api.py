@@ -52,7 +52,7 @@ def _offset(cursor: str | None) -> int:
 def search_everything(request: CallerRequest, params: Query[SearchParams]) -> SearchOut:
     """Ranked matches with highlighted snippets, only of what the caller may see;
     ``counts`` per kind are of the same visible set, ``capped`` when there may be more
-    (over 1,000; or requests and comments of a query with over 10,000 matches, searched
+    (over 1,000; or requests and comments of a query with over 2,000 matches, searched
     among its most recent ones)."""
     results, counted = search_and_count(
         request.auth, params.q, kinds=params.kind or None, limit=params.limit,

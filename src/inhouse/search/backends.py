@@ -231,7 +231,8 @@ def _words(query: ParsedQuery) -> str:
 
 
 def _kind_column(kinds: tuple[str, ...]) -> str:
-    return "kind : (" + " OR ".join(f'"{kind}"' for kind in kinds) + ")"
+    # The kind column holds "kind" and the name as one word (migration 0002).
+    return "kind : (" + " OR ".join(f'"kind{kind}"' for kind in kinds) + ")"
 
 
 class PostgresFullText:

@@ -23,9 +23,10 @@ MARK_END = "\ue001"
 # whole, from an index of its own (migration 0002 names the same kinds).
 KINDS_THAT_GROW = ("comment", "request")
 # Ranking every match of a word found in a third of a million requests reads all of
-# them, and such a word alone tells little apart; a query of two telling words nearly
-# always matches fewer, and so is searched through the whole history.
-RECENT_MATCHES = 10_000
+# them, and such a word alone tells little apart; a query of two telling words usually
+# matches fewer, and so is searched through the whole history. Why not more:
+# "Very common words" in docs/search.md.
+RECENT_MATCHES = 2_000
 
 
 @dataclass(frozen=True)
