@@ -22,6 +22,7 @@ from inhouse.core.pagination import (
     encode_cursor,
     page_by_id,
 )
+from inhouse.core.prepared import PreparedQuery
 from inhouse.desk.models import Attachment, Comment, Request, RequestEvent
 from inhouse.desk.selectors.filters import RequestFilters, filter_requests
 from inhouse.org.models import Person, Team
@@ -71,6 +72,25 @@ _SHOWN_WITH_A_REQUEST = (
 )
 
 
+# Every door that names a request reads it this way: compiled once per process for each
+# of its two shapes (``core.prepared``), as ``first()`` would build it (by id, one row).
+_by_reference = {
+    with_relations: PreparedQuery(
+        lambda reference, with_relations=with_relations: (
+            (
+                Request.objects.select_related(*_SHOWN_WITH_A_REQUEST)
+                if with_relations
+                else Request.objects.all()
+            )
+            .filter(references__reference=reference)
+            .order_by("pk")[:1]
+        ),
+        reference=str,
+    )
+    for with_relations in (True, False)
+}
+
+
 def get_request_for(
     person: Person | policy.Viewer, reference: str, *, with_relations: bool = True
 ) -> Request:
@@ -78,10 +98,8 @@ def get_request_for(
     one query, the reference's row joined. ``with_relations=False`` reads the request's
     own row alone, for a door that only changes it (a comment) and answers without them."""
     viewer = policy.as_viewer(person)
-    found = Request.objects.filter(references__reference=reference.strip().upper())
-    if with_relations:
-        found = found.select_related(*_SHOWN_WITH_A_REQUEST)
-    request = found.order_by().first()
+    found = _by_reference[with_relations].instances(reference=reference.strip().upper())
+    request = found[0] if found else None
     if request is None or not policy.can_view_request(viewer, request):
         raise NotFound("No such request.")
     if request.confidential:
