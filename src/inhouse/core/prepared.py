@@ -219,7 +219,10 @@ class PreparedQuery(Generic[M]):
             for index, param in enumerate(params)
             if index not in placed and _looks_like_a_marker(param)
         ]
-        if changed or _STRING_MARKER in sql or str(_SMALLEST_INT_MARKER)[:12] in sql:
+        written = _STRING_MARKER in sql or any(
+            str(marker) in sql for marker in markers.values() if isinstance(marker, int)
+        )
+        if changed or written:
             raise ValueError("A parameter was changed or written into the statement's text.")
         return positions
 
