@@ -1,12 +1,14 @@
 """Where one submit's time goes: CPU per call next to the floor, its SQL queries, then
 cProfile's top 30 by cumulative time.
 
-    INHOUSE_DATA_DIR=var/bench/scratch python bench/profile_submit.py [--comment]
+    INHOUSE_DATA_DIR=var/bench/scratch python bench/profile_submit.py [--comment|--transition]
 
-Submits (or, with ``--comment``, comments) through the real API view in-process (test
+Submits (or, with ``--comment``, comments; with ``--transition``, an agent's status
+changes) through the real API view in-process (test
 client, bearer token), so token auth, the service look-up, the write and the response
 are all counted. The CPU figures are medians of batches timed without the profiler,
-for the submit floor (``/bench/insert``), a submit and a comment, interleaved so a
+for the submit floor (``/bench/insert``), a submit, a comment and a transition
+(the agent moving the request between in progress and waiting on the customer), interleaved so a
 machine that slows down mid-run treats all three alike. It writes requests: point it
 at a scratch copy of a bench database, never the pristine one.
 """
@@ -14,6 +16,7 @@ at a scratch copy of a bench database, never the pristine one.
 import argparse
 import cProfile
 import io
+import itertools
 import json
 import os
 import pstats
@@ -29,7 +32,11 @@ TOP = 30
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--comment", action="store_true", help="profile a comment instead")
+    profiled_call = parser.add_mutually_exclusive_group()
+    profiled_call.add_argument("--comment", action="store_true", help="profile a comment instead")
+    profiled_call.add_argument(
+        "--transition", action="store_true", help="profile an agent's status change instead"
+    )
     options = parser.parse_args()
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
     os.environ["INHOUSE_BENCH_ENDPOINTS"] = "1"
@@ -53,8 +60,14 @@ def main() -> None:
     body = body_for(service, cast)
     comment = json.dumps({"body": "Any news on this?"})
 
-    def post(path: str, data: bytes | str, status: int) -> dict[str, object]:
-        response = client.post(path, data, content_type="application/json", **headers)
+    agent_headers = {"HTTP_AUTHORIZATION": f"Bearer {cast.agent_token}"}
+
+    def post(
+        path: str, data: bytes | str, status: int, as_agent: bool = False
+    ) -> dict[str, object]:
+        response = client.post(
+            path, data, content_type="application/json", **(agent_headers if as_agent else headers)
+        )
         if response.status_code != status:
             raise SystemExit(f"{path} answered {response.status_code}: {response.content[:200]}")
         return response.json()
@@ -70,10 +83,18 @@ def main() -> None:
     def add_comment() -> None:
         post(f"/api/v1/requests/{reference}/comments", comment, 201)
 
+    # The agent alternates between two statuses, so every call is a real change.
+    statuses = itertools.cycle(["waiting_on_customer", "in_progress"])
+
+    def transition() -> None:
+        to = json.dumps({"to": next(statuses)})
+        post(f"/api/v1/requests/{reference}/transitions", to, 200, as_agent=True)
+
     calls: dict[str, Callable[[], None]] = {
         "floor": floor,
         "submit": submit,
         "comment": add_comment,
+        "transition": transition,
     }
     for call in calls.values():
         for _ in range(20):
@@ -94,8 +115,8 @@ def main() -> None:
             f"  {median / floor_ms:4.1f}x the floor"
         )
 
-    profiled = add_comment if options.comment else submit
-    what = "comment" if options.comment else "submit"
+    what = "comment" if options.comment else "transition" if options.transition else "submit"
+    profiled = {"comment": add_comment, "transition": transition, "submit": submit}[what]
     with CaptureQueriesContext(connection) as captured:
         profiled()
     print(f"\n=== the {len(captured)} queries of one {what} (statements cut at 160 characters)")

@@ -12,7 +12,13 @@ so callers get exactly what the queryset would have given.
 
 Only values that are plain ``str`` or ``int`` parameters can vary (an ``IN`` list
 changes the statement's shape, so it cannot be one); compiling refuses a queryset in
-which a parameter does not appear exactly once.
+which a parameter does not appear exactly once, unless it is built with
+``each_once=False``: then a parameter may appear several times (each place gets the
+value) or not at all (a shape that leaves it out), and what is refused instead is a
+stand-in the ORM changed on the way (it would be sent as it is, not as the value).
+
+A queryset the ORM sees can match nothing (``pk__in=[]``) compiles to no statement:
+it answers no rows without asking the database, as the queryset does.
 """
 
 import itertools
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
@@ -29,6 +36,8 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in dja
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
+from inhouse.core.inserts import Selection
+
 M = TypeVar("M", bound=Model)
 
 # Stand-ins for the parameters while the ORM compiles: values no caller sends, so each
@@ -36,18 +45,29 @@ M = TypeVar("M", bound=Model)
 _marker_numbers = itertools.count(1)
 
 
+_STRING_MARKER = "\x1fprepared-parameter-"
+_SMALLEST_INT_MARKER = -(2**62)
+
+
 def _marker_of(kind: type[str] | type[int]) -> str | int:
     number = next(_marker_numbers)
     if kind is str:
-        return f"\x1fprepared-parameter-{number}\x1f"
-    return -(2**62) - number
+        return f"{_STRING_MARKER}{number}\x1f"
+    return _SMALLEST_INT_MARKER - number
+
+
+def _looks_like_a_marker(param: Any) -> bool:
+    if isinstance(param, str):
+        return _STRING_MARKER in param
+    return type(param) is int and param <= _SMALLEST_INT_MARKER
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    sql: str
+    # None: the ORM saw that no row can match, so there is nothing to run.
+    sql: str | None
     params: tuple[Any, ...]
-    positions: dict[str, int]
+    positions: dict[str, tuple[int, ...]]
     compiler: SQLCompiler
     # The ORM's converters of the selected columns (what ``results_iter`` works out
     # on every call), by column position.
@@ -72,9 +92,15 @@ class PreparedQuery(Generic[M]):
     names each one with its type (``str`` or ``int``)."""
 
     def __init__(
-        self, build: Callable[..., QuerySet[M, Any]], **parameters: type[str] | type[int]
+        self,
+        build: Callable[..., QuerySet[M, Any]],
+        /,
+        *,
+        each_once: bool = True,
+        **parameters: type[str] | type[int],
     ) -> None:
         self._build = build
+        self._each_once = each_once
         self._parameters = parameters
         self._shape: _Shape | None = None
         self._compiled: dict[tuple[str, str], _Compiled] = {}
@@ -90,7 +116,31 @@ class PreparedQuery(Generic[M]):
         compiled, rows = self._run(values)
         return list(_instances(compiled.compiler, compiled.converted(rows)))
 
+    def selection(self, **values: str | int) -> Selection:
+        """The statement of a ``values_list`` queryset with these values, to be read by
+        ``core.inserts.insert_selected`` (as ``compile_selection`` gives, uncompiled)."""
+        alias, compiled = self._prepare(values)
+        if compiled.sql is None:
+            return Selection(sql=None, params=(), db=alias)
+        return Selection(sql=compiled.sql, params=tuple(self._params(compiled, values)), db=alias)
+
     def _run(self, values: dict[str, str | int]) -> tuple[_Compiled, list[Any]]:
+        alias, compiled = self._prepare(values)
+        if compiled.sql is None:
+            return compiled, []
+        with connections[alias].cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, values))
+            return compiled, cursor.fetchall()
+
+    @staticmethod
+    def _params(compiled: _Compiled, values: dict[str, str | int]) -> list[Any]:
+        params = list(compiled.params)
+        for name, positions in compiled.positions.items():
+            for position in positions:
+                params[position] = values[name]
+        return params
+
+    def _prepare(self, values: dict[str, str | int]) -> tuple[str, _Compiled]:
         if values.keys() != self._parameters.keys():
             raise TypeError(f"Expected the parameters {sorted(self._parameters)}.")
         queryset = self._shaped().queryset
@@ -106,13 +156,7 @@ class PreparedQuery(Generic[M]):
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        compiled = self._compiled_for(alias, connection.vendor)
-        params = list(compiled.params)
-        for name, position in compiled.positions.items():
-            params[position] = values[name]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            return compiled, cursor.fetchall()
+        return alias, self._compiled_for(alias, connection.vendor)
 
     def _shaped(self) -> _Shape:
         if self._shape is None:
@@ -129,19 +173,15 @@ class PreparedQuery(Generic[M]):
         with self._lock:
             shape = self._shaped()
             compiler = shape.queryset.query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
-            positions: dict[str, int] = {}
-            for name, marker in shape.markers.items():
-                found = [
-                    index
-                    for index, param in enumerate(params)
-                    if type(param) is type(marker) and param == marker
-                ]
-                if len(found) != 1:
-                    raise ValueError(
-                        f"The parameter {name!r} appears {len(found)} times in the statement."
-                    )
-                positions[name] = found[0]
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                compiled = _Compiled(
+                    sql=None, params=(), positions={}, compiler=compiler, converters={}
+                )
+                self._compiled[key] = compiled
+                return compiled
+            positions = self._positions(shape.markers, sql, params)
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
             if compiler.has_composite_fields(columns):
                 raise ValueError("A composite primary key is not supported here.")
@@ -154,6 +194,37 @@ class PreparedQuery(Generic[M]):
             )
             self._compiled[key] = compiled
             return compiled
+
+    def _positions(
+        self, markers: dict[str, str | int], sql: str, params: Iterable[Any]
+    ) -> dict[str, tuple[int, ...]]:
+        """Where each parameter's stand-in sits among the statement's parameters."""
+        params = list(params)
+        positions: dict[str, tuple[int, ...]] = {}
+        for name, marker in markers.items():
+            found = tuple(
+                index
+                for index, param in enumerate(params)
+                if type(param) is type(marker) and param == marker
+            )
+            if self._each_once and len(found) != 1:
+                raise ValueError(
+                    f"The parameter {name!r} appears {len(found)} times in the statement."
+                )
+            if found:
+                positions[name] = found
+        placed = {index for found in positions.values() for index in found}
+        changed = [
+            param
+            for index, param in enumerate(params)
+            if index not in placed and _looks_like_a_marker(param)
+        ]
+        written = _STRING_MARKER in sql or any(
+            str(marker) in sql for marker in markers.values() if isinstance(marker, int)
+        )
+        if changed or written:
+            raise ValueError("A parameter was changed or written into the statement's text.")
+        return positions
 
 
 def _instances(compiler: SQLCompiler, rows: Iterable[Any]) -> Iterator[Any]:

@@ -18,17 +18,18 @@ desk's services. Who hears what of a request is the desk's, in
 ``inhouse.desk.services.notifications``.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inhouse.core.inserts import Selection, compile_selection, insert_selected
+from inhouse.core.prepared import PreparedQuery
 from inhouse.desk.models import Notification, NotificationChannel, NotificationPreference, Request
 from inhouse.desk.notifications import enabled_by_default
 from inhouse.desk.tasks import deliver_notifications
@@ -49,6 +50,21 @@ def _wants(kind: str, channel: str) -> Coalesce:
         Subquery(choice),
         Value(enabled_by_default(kind, channel)),
         output_field=BooleanField(),
+    )
+
+
+def _reached(audience: Q, kind: str, excluded: Collection[int]) -> QuerySet[Person, Any]:
+    """The ids of the active people in ``audience`` who want ``kind`` in the app, but
+    for the ``excluded``."""
+    return (
+        Person.objects.filter(
+            audience,
+            _wants(kind, NotificationChannel.APP),
+            ~Q(pk__in=excluded),
+            is_active=True,
+        )
+        .order_by()
+        .values_list("pk")
     )
 
 
@@ -89,13 +105,7 @@ class Notice:
         already_notified: Collection[int] = (),
     ) -> "Notice":
         excluded = {*already_notified, *([actor.pk] if actor else [])}
-        people = Person.objects.filter(
-            audience,
-            _wants(kind, NotificationChannel.APP),
-            ~Q(pk__in=excluded),
-            is_active=True,
-        )
-        return cls(kind=kind, audience=compile_selection(people.order_by().values_list("pk")))
+        return cls(kind=kind, audience=compile_selection(_reached(audience, kind, excluded)))
 
     def send(self, *, request: Request | None, params: dict[str, Any]) -> set[int]:
         """Write the notices (the audience as it is now) and queue their delivery for
@@ -117,3 +127,47 @@ class Notice:
         notification_ids = sorted(notification_id for notification_id, _ in written)
         transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
         return {recipient_id for _, recipient_id in written}
+
+
+class PreparedNotice:
+    """A notice of one kind to an audience that is a function of a few ids, for a path
+    every request takes (a comment, a status change): ``Notice.to`` compiles the
+    audience's statement on each call, this compiles it once per process and database
+    (``core.prepared``) and sends it with the ids of each call.
+
+    ``audience`` builds the condition on ``Person`` from the ids named in ``ids``;
+    ``excluded`` is how many people the notices leave out (the actor and those already
+    notified), each one a parameter too: a different count is another shape."""
+
+    def __init__(
+        self,
+        audience: Callable[..., Q],
+        *,
+        kind: str,
+        ids: Sequence[str],
+        excluded: int,
+    ) -> None:
+        self.kind = kind
+        self._ids = tuple(ids)
+        self._excluded = tuple(f"excluded_{number}" for number in range(excluded))
+
+        def reached(**values: int) -> QuerySet[Person, Any]:
+            return _reached(
+                audience(**{name: values[name] for name in self._ids}),
+                kind,
+                [values[name] for name in self._excluded],
+            )
+
+        # A condition may name an id twice (a team's queue, and whether the assignee is
+        # still in it) or leave one out (a shape with no assignee).
+        self._people = PreparedQuery(
+            reached, each_once=False, **dict.fromkeys([*self._ids, *self._excluded], int)
+        )
+
+    def to(self, ids: Mapping[str, int], *, excluded: Collection[int]) -> Notice:
+        """The notice to the audience of these ids, leaving out ``excluded`` (as many
+        distinct ids as the shape was built for)."""
+        if len(excluded) != len(self._excluded):
+            raise ValueError(f"Built to leave out {len(self._excluded)} people.")
+        values = {**ids, **dict(zip(self._excluded, sorted(excluded), strict=True))}
+        return Notice(kind=self.kind, audience=self._people.selection(**values))

@@ -15,6 +15,7 @@ from inhouse.core.schemas import ErrorOut, PersonRef, TeamRef
 from inhouse.desk import selectors
 from inhouse.desk.models import Request
 from inhouse.desk.schemas import ClockOut, RequestDetailOut, RequestLink, ServiceRef
+from inhouse.desk.selectors.requests import dependencies_of, references_of, watchers_of
 from inhouse.org.models import Person, Team
 from inhouse.sla.selectors import clock_state
 
@@ -111,18 +112,16 @@ def request_detail(
         requester=requester,
         assignee=person_ref(request.assignee),
         parent=_link(request.parent) if request.parent else None,
-        references=[request.reference]
-        if just_created
-        else list(request.references.order_by("created_at").values_list("reference", flat=True)),
+        references=[request.reference] if just_created else references_of(request),
         clocks=clocks,
         allowed_transitions=policy.transitions_for(viewer, request),
         blocked_by=[]
         if just_created
-        else [_link(r) for r in selectors.blockers_of(viewer, request).order_by("pk")],
+        else [_link(r) for r in dependencies_of(viewer, request, blockers=True)],
         blocks=[]
         if just_created
-        else [_link(r) for r in selectors.blocked_by_this(viewer, request).order_by("pk")],
-        watchers=[] if just_created else [person_ref(person) for person in request.watchers.all()],
+        else [_link(r) for r in dependencies_of(viewer, request, blockers=False)],
+        watchers=[] if just_created else [person_ref(person) for person in watchers_of(request)],
     )
 
 

@@ -8,7 +8,7 @@ import logging
 import operator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
+from functools import lru_cache, reduce
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -22,7 +22,8 @@ from inhouse.core.pagination import (
     encode_cursor,
     page_by_id,
 )
-from inhouse.desk.models import Attachment, Comment, Request, RequestEvent
+from inhouse.core.prepared import PreparedQuery
+from inhouse.desk.models import Attachment, Comment, Request, RequestEvent, RequestReference
 from inhouse.desk.selectors.filters import RequestFilters, filter_requests
 from inhouse.org.models import Person, Team
 from inhouse.sla.models import Clock
@@ -71,6 +72,25 @@ _SHOWN_WITH_A_REQUEST = (
 )
 
 
+# Every door that names a request reads it this way: compiled once per process for each
+# of its two shapes (``core.prepared``), as ``first()`` would build it (by id, one row).
+_by_reference = {
+    with_relations: PreparedQuery(
+        lambda reference, with_relations=with_relations: (
+            (
+                Request.objects.select_related(*_SHOWN_WITH_A_REQUEST)
+                if with_relations
+                else Request.objects.all()
+            )
+            .filter(references__reference=reference)
+            .order_by("pk")[:1]
+        ),
+        reference=str,
+    )
+    for with_relations in (True, False)
+}
+
+
 def get_request_for(
     person: Person | policy.Viewer, reference: str, *, with_relations: bool = True
 ) -> Request:
@@ -78,10 +98,8 @@ def get_request_for(
     one query, the reference's row joined. ``with_relations=False`` reads the request's
     own row alone, for a door that only changes it (a comment) and answers without them."""
     viewer = policy.as_viewer(person)
-    found = Request.objects.filter(references__reference=reference.strip().upper())
-    if with_relations:
-        found = found.select_related(*_SHOWN_WITH_A_REQUEST)
-    request = found.order_by().first()
+    found = _by_reference[with_relations].instances(reference=reference.strip().upper())
+    request = found[0] if found else None
     if request is None or not policy.can_view_request(viewer, request):
         raise NotFound("No such request.")
     if request.confidential:
@@ -270,12 +288,47 @@ def get_attachment_for(
     return attachment
 
 
+# What the API's answer reads of a request on every read and change: compiled once per
+# process (``core.prepared``).
+_clocks_of = PreparedQuery(
+    lambda request_id: (
+        Clock.objects.select_related("calendar").filter(request_id=request_id).order_by("kind")
+    ),
+    request_id=int,
+)
+_references_of = PreparedQuery(
+    lambda request_id: (
+        RequestReference.objects.filter(request_id=request_id)
+        .order_by("created_at")
+        .values_list("reference")
+    ),
+    request_id=int,
+)
+_watchers_of = PreparedQuery(
+    lambda request_id: Person.objects.filter(requests_watched=request_id), request_id=int
+)
+
+
 def clocks_of(request: Request) -> list[Clock]:
     """The request's clocks with their calendars; a request just filed carries the
     clocks it was given (``submit_request``), so they are not read back."""
     if "clocks" in getattr(request, "_prefetched_objects_cache", {}):
         return sorted(request.clocks.all(), key=lambda clock: clock.kind)
-    return list(request.clocks.select_related("calendar").order_by("kind"))
+    clocks = _clocks_of.instances(request_id=request.pk)
+    for clock in clocks:
+        # As the related manager gives them: each knows its request without a query.
+        Clock.request.field.set_cached_value(clock, request)
+    return clocks
+
+
+def references_of(request: Request) -> list[str]:
+    """Every reference the request has carried, oldest first."""
+    return [reference for (reference,) in _references_of.rows(request_id=request.pk)]
+
+
+def watchers_of(request: Request) -> list[Person]:
+    """The people watching the request, by name (``request.watchers.all()``)."""
+    return _watchers_of.instances(request_id=request.pk)
 
 
 def blockers_of(person: Person | policy.Viewer, request: Request) -> QuerySet[Request]:
@@ -284,3 +337,49 @@ def blockers_of(person: Person | policy.Viewer, request: Request) -> QuerySet[Re
 
 def blocked_by_this(person: Person | policy.Viewer, request: Request) -> QuerySet[Request]:
     return requests_visible_to(person).filter(blocked_by_links__blocker=request)
+
+
+def dependencies_of(
+    person: Person | policy.Viewer, request: Request, *, blockers: bool
+) -> list[Request]:
+    """``blockers_of`` (or, with ``blockers=False``, ``blocked_by_this``) by id, read
+    through a statement compiled once per process and shape of the viewer's teams."""
+    viewer = policy.as_viewer(person)
+    team_ids, queue_team_ids = sorted(viewer.team_ids), sorted(viewer.queue_team_ids)
+    prepared = _dependencies(
+        blockers=blockers,
+        is_admin=viewer.is_admin,
+        teams=len(team_ids),
+        queue_teams=len(queue_team_ids),
+    )
+    values = {
+        "request_id": request.pk,
+        **({} if viewer.is_admin else {"person_id": viewer.person_id}),
+        **{f"team_{number}": team_id for number, team_id in enumerate(team_ids)},
+        **{f"queue_team_{number}": team_id for number, team_id in enumerate(queue_team_ids)},
+    }
+    return prepared.instances(**values)
+
+
+@lru_cache(maxsize=256)
+def _dependencies(
+    *, blockers: bool, is_admin: bool, teams: int, queue_teams: int
+) -> PreparedQuery[Request]:
+    team_names = [f"team_{number}" for number in range(teams)]
+    queue_team_names = [f"queue_team_{number}" for number in range(queue_teams)]
+
+    def build(request_id: int, **ids: int) -> QuerySet[Request]:
+        # The viewer's visibility condition, made from a stand-in holding these ids.
+        viewer = policy.Viewer(
+            person=Person(pk=ids.get("person_id")),
+            team_ids=frozenset(ids[name] for name in team_names),
+            queue_team_ids=frozenset(ids[name] for name in queue_team_names),
+            lead_team_ids=frozenset(),
+            is_admin=is_admin,
+        )
+        linked = blockers_of if blockers else blocked_by_this
+        return linked(viewer, Request(pk=request_id)).order_by("pk")
+
+    names = [*([] if is_admin else ["person_id"]), *team_names, *queue_team_names]
+    # The person's id and each team may appear more than once in the condition.
+    return PreparedQuery(build, each_once=False, request_id=int, **dict.fromkeys(names, int))

@@ -21,7 +21,7 @@ confidential request is announced to nobody who may not open it, and an assignee
 who has since left the team hears nothing more of it.
 """
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -40,7 +40,7 @@ from inhouse.desk.models import (
     Status,
 )
 from inhouse.desk.notifications import kinds_for
-from inhouse.desk.outbox import Notice, notify
+from inhouse.desk.outbox import Notice, PreparedNotice
 from inhouse.org.models import Membership, MembershipRole, Person
 
 
@@ -81,6 +81,51 @@ def assignee_or_queue(request: Request) -> Q:
     return assignee_of(request) | (queue_people(request) & Q(~Exists(assignee_works_it)))
 
 
+def requester_side_and_assignee(request: Request) -> Q:
+    """Who hears of a public reply from the provider's side."""
+    return requester_side(request) | assignee_of(request)
+
+
+def assignee_and_leads(request: Request) -> Q:
+    """Who hears of a breach: the assignee and the leads of the team holding it."""
+    return assignee_of(request) | queue_people(request, roles=[MembershipRole.LEAD])
+
+
+def _notify(
+    audience: Callable[[Request], Q],
+    request: Request,
+    *,
+    kind: str,
+    params: dict[str, Any],
+    actor: Person | None = None,
+    already_notified: Collection[int] = (),
+) -> set[int]:
+    """``outbox.notify`` to one of the audiences above, with its statement compiled once
+    per process and shape rather than on every change; returns whom it notified."""
+    excluded = {*already_notified, *([actor.pk] if actor else [])}
+    ids = {
+        "pk": request.pk,
+        "requester_id": request.requester_id,
+        "provider_team_id": request.provider_team_id,
+    }
+    if request.assignee_id is not None:
+        ids["assignee_id"] = request.assignee_id
+    notice = _prepared_notice(audience, kind, assigned="assignee_id" in ids, excluded=len(excluded))
+    return notice.to(ids, excluded=excluded).send(request=request, params=params)
+
+
+@lru_cache(maxsize=1024)
+def _prepared_notice(
+    audience: Callable[[Request], Q], kind: str, *, assigned: bool, excluded: int
+) -> PreparedNotice:
+    # An audience reads only these ids of the request, so it is built on a stand-in
+    # request holding them; whether there is an assignee changes the statement's shape.
+    ids = ["pk", "requester_id", "provider_team_id", *(["assignee_id"] if assigned else [])]
+    return PreparedNotice(
+        lambda **values: audience(Request(**values)), kind=kind, ids=ids, excluded=excluded
+    )
+
+
 def new_request_notice(request: Request, *, actor: Person) -> Notice:
     """A request is arriving in a team's queue: its agents and leads will hear of it.
     Built before the request is written (it needs only the team); sent with
@@ -118,30 +163,30 @@ def notify_reply(request: Request, *, actor: Person, public: bool, by_provider: 
     about = {**_about(request), "actor": actor.full_name}
     if not by_provider:
         # Someone on the requester's side wrote: whoever works the request needs to act.
-        providers = notify(
-            assignee_or_queue(request),
-            request=request,
+        providers = _notify(
+            assignee_or_queue,
+            request,
             kind=NotificationKind.REQUESTER_REPLIED,
             params=about,
             actor=actor,
         )
-        notify(
-            requester_side(request),
-            request=request,
+        _notify(
+            requester_side,
+            request,
             kind=NotificationKind.REPLY,
             params=about,
             actor=actor,
             already_notified=providers,
         )
         return
-    audience = (requester_side(request) | assignee_of(request)) if public else assignee_of(request)
-    notify(audience, request=request, kind=NotificationKind.REPLY, params=about, actor=actor)
+    audience = requester_side_and_assignee if public else assignee_of
+    _notify(audience, request, kind=NotificationKind.REPLY, params=about, actor=actor)
 
 
 def notify_assigned(request: Request, *, actor: Person) -> None:
-    notify(
-        assignee_of(request),
-        request=request,
+    _notify(
+        assignee_of,
+        request,
         kind=NotificationKind.ASSIGNED,
         params=_about(request),
         actor=actor,
@@ -155,9 +200,9 @@ def notify_status(
         kind, params = NotificationKind.WAITING_ON_YOU, _about(request)
     else:
         kind, params = NotificationKind.STATUS, {**_about(request), "status": request.status}
-    notify(
-        requester_side(request),
-        request=request,
+    _notify(
+        requester_side,
+        request,
         kind=kind,
         params=params,
         actor=actor,
@@ -165,12 +210,16 @@ def notify_status(
     )
 
 
+def _requester(request: Request) -> Q:
+    return Q(pk=request.requester_id)
+
+
 def notify_rating_invitation(request: Request, *, actor: Person | None) -> set[int]:
     """The request was resolved: its requester (only they may rate it) is invited to.
     The invitation says it is resolved, so they need no status notice besides."""
-    return notify(
-        Q(pk=request.requester_id),
-        request=request,
+    return _notify(
+        _requester,
+        request,
         kind=NotificationKind.RATE_REQUEST,
         params=_about(request),
         actor=actor,
@@ -178,18 +227,18 @@ def notify_rating_invitation(request: Request, *, actor: Person | None) -> set[i
 
 
 def notify_at_risk(request: Request, *, clock: str) -> None:
-    notify(
-        assignee_or_queue(request),
-        request=request,
+    _notify(
+        assignee_or_queue,
+        request,
         kind=NotificationKind.AT_RISK,
         params={"reference": request.reference, "clock": clock},
     )
 
 
 def notify_breached(request: Request, *, clock: str) -> None:
-    notify(
-        assignee_of(request) | queue_people(request, roles=[MembershipRole.LEAD]),
-        request=request,
+    _notify(
+        assignee_and_leads,
+        request,
         kind=NotificationKind.BREACHED,
         params={"reference": request.reference, "clock": clock},
     )
