@@ -140,6 +140,8 @@ def reindex(*, kinds: Sequence[str] | None = None, progress: Progress | None = N
     PendingChange.objects.filter(kind__in=names).delete()
     totals = {name: KINDS[name].all_ids().count() for name in names}
     done: dict[str, int] = dict.fromkeys(names, 0)
+    # The kinds a parent's pass has written some of: only their own pass must skip those.
+    written_with_parent: set[str] = set()
 
     def write(name: str, ids: Sequence[int]) -> int:
         documents = [_document(name, row) for row in _in_order(KINDS[name].rows(ids))]
@@ -161,23 +163,29 @@ def reindex(*, kinds: Sequence[str] | None = None, progress: Progress | None = N
     for name in sorted(names, key=lambda name: KINDS[name].dependents is None):
         kind = KINDS[name]
         for chunk in _chunks(kind.all_ids().iterator(chunk_size=BATCH), BATCH):
-            # Those a parent's pass already wrote are left out.
-            have = set(
-                Document.objects.filter(kind=name, object_id__in=chunk).values_list(
-                    "object_id", flat=True
-                )
-            )
-            if missing := [pk for pk in chunk if pk not in have]:
+            if missing := _not_yet_written(name, chunk, written_with_parent):
                 written += write(name, missing)
             if kind.dependents is None:
                 continue
             for dependent, dependent_ids in kind.dependents(chunk).items():
                 if dependent in done and dependent_ids:
                     written += write(dependent, dependent_ids)
+                    written_with_parent.add(dependent)
         if progress is not None and totals[name] == 0:
             progress(name, 0, 0)
     _optimize()
     return written
+
+
+def _not_yet_written(name: str, ids: list[int], written_with_parent: set[str]) -> list[int]:
+    """Those of ``ids`` without a document, when a parent's pass wrote some of the kind
+    (its documents were all removed before the passes began, so otherwise none has)."""
+    if name not in written_with_parent:
+        return ids
+    have = set(
+        Document.objects.filter(kind=name, object_id__in=ids).values_list("object_id", flat=True)
+    )
+    return [pk for pk in ids if pk not in have]
 
 
 def _optimize() -> None:
