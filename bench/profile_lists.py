@@ -2,6 +2,11 @@
 
     INHOUSE_DATA_DIR=var/bench/scratch-100000 PYTHONPATH=src python bench/profile_lists.py
     … profile_lists.py --profile queue      # cProfile of the queue page only
+    … profile_lists.py --only queue --dump var/html-before   # the queue's HTML on several URLs
+
+``--dump DIR`` writes the queue page's HTML for a fixed set of addresses (full page and
+htmx partial, both sorts, filters, an empty result, a later page) so two versions of the
+code can be compared on the same data (``diff -w``).
 
 Calls the real views through the test client (bearer token for the API, a logged-in
 session for the queue page), so auth, parsing, SQL, rendering and serialising are
@@ -14,10 +19,15 @@ import cProfile
 import io
 import os
 import pstats
+import re
 import statistics
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 CALLS = 60
 TOP = 30
@@ -27,6 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=CALLS)
     parser.add_argument("--profile", choices=["api", "filtered", "queue"], default=None)
+    parser.add_argument("--only", choices=["api", "filtered", "queue"], default=None)
+    parser.add_argument("--dump", default=None, help="write the queue's HTML of several URLs here")
     options = parser.parse_args()
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
     os.environ["DJANGO_SETTINGS_MODULE"] = "inhouse.settings"
@@ -54,18 +66,23 @@ def main() -> None:
         if response.status_code != 200:  # type: ignore[attr-defined]
             raise SystemExit(f"{name} answered {response.status_code}")  # type: ignore[attr-defined]
 
-    for name in pages:
+    if options.dump:
+        dump_queue(browser, cast.team.slug, options.dump)
+    for name in [options.only] if options.only else pages:
         for _ in range(5):
             call(name)
         times = []
+        cpu = []
         for _ in range(options.calls):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             call(name)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         times.sort()
         print(
             f"{name:<10} median {statistics.median(times):6.1f} ms   "
-            f"p90 {times[int(len(times) * 0.9)]:6.1f} ms   ({options.calls} calls)"
+            f"p90 {times[int(len(times) * 0.9)]:6.1f} ms   "
+            f"CPU median {statistics.median(cpu):6.1f} ms   ({options.calls} calls)"
         )
     if options.profile:
         profiler = cProfile.Profile()
@@ -79,6 +96,45 @@ def main() -> None:
         stats.sort_stats("cumulative").print_stats("inhouse", TOP)
         stats.sort_stats("tottime").print_stats(TOP)
         print(out.getvalue())
+
+
+# The queue addresses whose HTML a change of the page must leave alone.
+DUMPED_QUERIES = {
+    "due": "",
+    "newest": "sort=newest",
+    "unassigned": "assignee=none",
+    "urgent-newest": "priority=urgent&sort=newest",
+    "breached": "breached=true",
+    "at-risk": "at_risk=true",
+    "resolved": "status=resolved",
+    "everything": "open=any&sort=newest",
+    "empty": "text=zzzznothingmatcheszzzz",
+    "invalid": "sort=sideways",
+}
+
+
+def dump_queue(browser: "Client", team_slug: str, directory: str) -> None:
+    """Write each address's full page and htmx partial, and the second page of the default."""
+    os.makedirs(directory, exist_ok=True)
+    base = f"/work/{team_slug}/"
+    for name, query in DUMPED_QUERIES.items():
+        url = f"{base}?{query}" if query else base
+        for kind, headers in (("page", {}), ("partial", {"HTTP_HX_REQUEST": "true"})):
+            html = browser.get(url, **headers).content.decode()
+            with open(os.path.join(directory, f"{name}-{kind}.html"), "w") as out:
+                out.write(_without_tokens(html))
+            if name == "due" and kind == "page":
+                found = re.search(r'href="([^"]*cursor=[^"]*)" rel="next"', html)
+                if found:
+                    second = browser.get(found.group(1).replace("&amp;", "&")).content.decode()
+                    with open(os.path.join(directory, "due-page2.html"), "w") as out:
+                        out.write(_without_tokens(second))
+
+
+def _without_tokens(html: str) -> str:
+    """The page with its CSRF tokens blanked: they differ on every response."""
+    html = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,11 @@
 """The team's queue: its filters, pages and counts, and bulk work on what is selected."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,7 +18,6 @@ from inhouse.desk.selectors.queue import (
     QUEUE_PARAMS,
     SORT_DUE,
     QueueQuery,
-    QueueRow,
     parse_queue_query,
     queue_choices,
     queue_counts,
@@ -31,12 +25,11 @@ from inhouse.desk.selectors.queue import (
     queue_teams_for,
     team_agents,
 )
-from inhouse.desk.selectors.requests import ListedRequest
 from inhouse.desk.selectors.saved_views import saved_views_of
 from inhouse.desk.services.workspace import bulk_assign, bulk_transition
+from inhouse.desk.views.workspace.queue_rows import queue_rows_html
 from inhouse.desk.views.workspace.shared import back_to_queue, queue_team, queue_url
 from inhouse.pages import viewer_or_404, wants_partial
-from inhouse.web.templatetags.inhouse_tags import moment, status_badge
 
 
 @login_required
@@ -56,47 +49,6 @@ def _selected(params: QueryDict) -> dict[str, list[str]]:
     # One search box, whichever name the link used.
     selected["text"] = [value for name in SEARCH_PARAMS for value in params.getlist(name)][-1:]
     return selected
-
-
-@dataclass(frozen=True, slots=True)
-class ShownRow:
-    """A queue row with what the page prints worked out here, once per page where it can be:
-    the template engine costs microseconds per lookup, tag and filter, and a queue page
-    prints fifty rows."""
-
-    request: ListedRequest
-    due_state: str
-    url: str
-    select_label: str
-    priority_label: str
-    status_badge: SafeString
-    # The resolution due time as a <time> in the viewer's timezone; empty without one.
-    due: SafeString
-
-
-def _shown_rows(rows: Sequence[QueueRow]) -> list[ShownRow]:
-    select_label = _("Select %(ref)s")
-    priority_labels = {value: str(label) for value, label in Priority.choices}
-    badges: dict[str, SafeString] = {}
-    shown = []
-    for row in rows:
-        listed = row.request
-        if listed.status not in badges:
-            badges[listed.status] = status_badge(listed.status)
-        shown.append(
-            ShownRow(
-                request=listed,
-                due_state=row.due_state,
-                url=reverse("workspace:request", kwargs={"reference": listed.reference}),
-                select_label=select_label % {"ref": listed.reference},
-                priority_label=priority_labels.get(listed.priority, listed.priority),
-                status_badge=badges[listed.status],
-                due=moment(timezone.localtime(listed.resolution_due_at))
-                if listed.resolution_due_at
-                else SafeString(""),
-            )
-        )
-    return shown
 
 
 @login_required
@@ -120,7 +72,8 @@ def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
         "query": query,
         "errors": errors,
         "page": page,
-        "rows": _shown_rows(page.rows) if page else [],
+        "rows": page.rows if page else [],
+        "rows_html": queue_rows_html(page.rows) if page else "",
         "choices": choices,
         "selected": _selected(request.GET),
         "sort": request.GET.get("sort") or SORT_DUE,
