@@ -38,6 +38,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=CALLS)
     parser.add_argument("--profile", choices=["api", "filtered", "queue"], default=None)
     parser.add_argument("--only", choices=["api", "filtered", "queue"], default=None)
+    parser.add_argument(
+        "--queries", action="store_true", help="time each statement of the --only page alone"
+    )
     parser.add_argument("--dump", default=None, help="write the queue's HTML of several URLs here")
     options = parser.parse_args()
     os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
@@ -84,6 +87,8 @@ def main() -> None:
             f"p90 {times[int(len(times) * 0.9)]:6.1f} ms   "
             f"CPU median {statistics.median(cpu):6.1f} ms   ({options.calls} calls)"
         )
+    if options.queries and options.only:
+        time_statements(lambda: call(options.only))
     if options.profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -96,6 +101,32 @@ def main() -> None:
         stats.sort_stats("cumulative").print_stats("inhouse", TOP)
         stats.sort_stats("tottime").print_stats(TOP)
         print(out.getvalue())
+
+
+def time_statements(call: Callable[[], None], runs: int = 20) -> None:
+    """Each statement one call of the page runs, run again alone: median ms and its start."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    total = 0.0
+    with connection.cursor() as cursor:
+        for statement in captured.captured_queries:
+            sql = statement["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                # Django's logged SQL has its values inlined; run it as it was logged.
+                cursor.execute(sql)
+                cursor.fetchall()
+                times.append((time.perf_counter() - started) * 1000)
+            median = statistics.median(times)
+            total += median
+            print(f"{median:7.2f} ms  {' '.join(sql.split())[:150]}")
+    print(f"{total:7.2f} ms  in {len(captured.captured_queries)} statements")
 
 
 # The queue addresses whose HTML a change of the page must leave alone.
