@@ -158,6 +158,7 @@ API_FILTERED_LIST_QUERIES = 4
 # Session, user, person, memberships, the page, its clocks, the unread count.
 MY_REQUESTS_QUERIES = 7
 # Session, user, person, memberships, the team, its agents, services and customer teams
-# (the filters), the page (dated part, then the undated part while the page has room),
-# its clocks, saved views, the counts in one statement, the viewer's queues, the unread count.
-QUEUE_PAGE_QUERIES = 15
+# (the filters), the page with how each row stands against its clocks (dated part, then
+# the undated part while the page has room), saved views, the counts in one statement,
+# the viewer's queues, the unread count.
+QUEUE_PAGE_QUERIES = 14

@@ -19,9 +19,12 @@ from tests.conftest import client_for
 from tests.desk.helpers import submit
 
 from inhouse.catalog.models import Priority
-from inhouse.desk.selectors.queue import QueueRow
+from inhouse.desk.models import Request
+from inhouse.desk.selectors import RequestFilters
+from inhouse.desk.selectors.queue import SORT_NEWEST, QueueRow, queue_for
 from inhouse.desk.selectors.requests import ListedRequest
 from inhouse.desk.views.workspace.queue_rows import _MomentWriter, queue_rows_html
+from inhouse.sla.models import Clock, ClockKind
 from inhouse.web.templatetags.inhouse_tags import moment, status_badge
 
 ROW_TEMPLATE = """{% load i18n %}
@@ -205,3 +208,41 @@ def test_the_queue_page_shows_a_confidential_row_with_its_tag_and_link(cast):
     assert f'href="/work/requests/{case.reference}/"' in html
     assert "A &lt;conflict&gt;" in html
     assert '<span class="tag">Confidential</span>' in html
+
+
+@pytest.mark.django_db
+def test_each_row_stands_against_its_clocks_as_the_page_says(cast):
+    """Planted clock states, read back through the queue's one query."""
+    now = timezone.now()
+    late = submit(cast, subject="Late")
+    risky = submit(cast, subject="Risky")
+    paused = submit(cast, subject="Paused")
+    flagged = submit(cast, subject="Flagged by the sweep")
+    submit(cast, subject="Running")
+    stopped = submit(cast, subject="Stopped")
+    paused_but_late = submit(cast, subject="Paused, first response late")
+    clocks = Clock.objects.filter(kind=ClockKind.RESOLUTION)
+    clocks.filter(request=late).update(due_at=now - timedelta(minutes=5))
+    clocks.filter(request=risky).update(warn_at=now - timedelta(minutes=1))
+    clocks.filter(request=paused).update(paused_at=now - timedelta(hours=1))
+    Request.objects.filter(pk=flagged.pk).update(sla_breached=True)
+    clocks.filter(request=stopped).update(stopped_at=now)
+    Clock.objects.filter(request=stopped).exclude(kind=ClockKind.RESOLUTION).update(stopped_at=now)
+    clocks.filter(request=paused_but_late).update(paused_at=now - timedelta(hours=1))
+    Clock.objects.filter(request=paused_but_late, kind=ClockKind.FIRST_RESPONSE).update(
+        due_at=now - timedelta(minutes=1)
+    )
+
+    page = queue_for(cast.alex, cast.service_desk, RequestFilters(), SORT_NEWEST, None)
+
+    states = {row.request.subject: row.due_state for row in page.rows}
+    assert states == {
+        "Late": "breached",
+        "Risky": "at_risk",
+        "Paused": "paused",
+        "Flagged by the sweep": "breached",
+        "Running": "running",
+        "Stopped": "",
+        "Paused, first response late": "breached",
+    }
+    assert late.reference in queue_rows_html(page.rows)
