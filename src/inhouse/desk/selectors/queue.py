@@ -235,7 +235,9 @@ def _column(table: str, column: str) -> str:
 # The page's rows are read with two kinds of column the ORM would compile on every call
 # at a cost of milliseconds (a CASE over four EXISTS took 3 ms of Python, ten names as
 # subqueries 4 ms more, where the statement runs in 1): both are written here as SQL,
-# the same on SQLite and PostgreSQL, with every value a parameter.
+# the same on SQLite and PostgreSQL, with every value a parameter. They refer to the
+# request by its table's name: they are only used in the page's outermost SELECT, where
+# the ORM reads ``desk_request`` unaliased.
 _REQUEST = Request._meta.db_table
 
 
