@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     database = settings.DATABASES["default"]
     name = database.get("TEST", {}).get("NAME")
-    if database["ENGINE"].endswith("sqlite3") and name:
+    if "sqlite" in database["ENGINE"] and name:
         for suffix in ("-wal", "-shm"):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
 

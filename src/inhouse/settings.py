@@ -124,6 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers queue behind one IMMEDIATE transaction instead of failing
     # with "database is locked" halfway through; WAL lets readers run alongside.
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
+    # Django's SQLite, with write transactions taking turns promptly (core/sqlite).
+    DATABASES["default"]["ENGINE"] = "inhouse.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

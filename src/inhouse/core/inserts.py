@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
 
@@ -34,11 +34,10 @@ def insert_rows(rows: Sequence[M]) -> None:
         return
     model = type(rows[0])
     connection = connections[router.db_for_write(model)]
-    fields = _written_fields(model)
     params = [
-        field.get_db_prep_save(field.pre_save(row, add=True), connection)
+        _value_to_write(field, plain_type, row, connection)
         for row in rows
-        for field in fields
+        for field, plain_type in _written_fields_and_plain_types(model)
     ]
     with connection.cursor() as cursor:
         cursor.execute(_insert_statement(model, len(rows), connection), params)
@@ -54,6 +53,50 @@ def insert_rows(rows: Sequence[M]) -> None:
 def _written_fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
     """Every column of ``model`` but its generated id."""
     return tuple(field for field in model._meta.local_concrete_fields if not field.primary_key)
+
+
+# Fields whose value of the given type goes to either database as it is: their
+# ``pre_save`` reads the attribute and ``get_db_prep_save`` hands a value of that
+# type back unchanged. Exact classes only: a subclass may convert.
+_PLAIN_TYPES: dict[type[Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BigIntegerField: int,
+}
+
+
+@cache
+def _written_fields_and_plain_types(
+    model: type[Model],
+) -> tuple[tuple[Field[Any, Any], type | None], ...]:
+    """Each written field with the type its values skip Django's conversions for.
+
+    A foreign key to an integer id counts as an integer."""
+    written = []
+    for field in _written_fields(model):
+        plain_type = _PLAIN_TYPES.get(type(field))
+        if type(field) in (models.ForeignKey, models.OneToOneField):
+            plain_type = _PLAIN_TYPES.get(type(field.target_field))  # type: ignore[attr-defined]
+            if type(field.target_field) in (models.AutoField, models.BigAutoField):  # type: ignore[attr-defined]
+                plain_type = int
+        written.append((field, plain_type))
+    return tuple(written)
+
+
+def _value_to_write(
+    field: Field[Any, Any], plain_type: type | None, row: Model, connection: BaseDatabaseWrapper
+) -> Any:
+    """What ``field.get_db_prep_save(field.pre_save(row, add=True))`` gives, without
+    the calls for a value the database takes as it is (a string, a number, None)."""
+    if plain_type is not None:
+        value = getattr(row, field.attname)
+        if value is None or type(value) is plain_type:
+            return value
+    return field.get_db_prep_save(field.pre_save(row, add=True), connection)
 
 
 # One statement text per model, row count and database engine (one process may talk

@@ -90,7 +90,10 @@ class Clock(models.Model):
     the due time from the start and keeps the paused time.
     """
 
-    request = models.ForeignKey("desk.Request", on_delete=models.CASCADE, related_name="clocks")
+    # Its look-ups use clock_unique_kind (Meta.constraints), which starts with it.
+    request = models.ForeignKey(
+        "desk.Request", on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=ClockKind.choices)
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="+")
     target = models.DurationField()

@@ -1,0 +1,47 @@
+"""The foreign keys without an index of their own lead an index that serves them.
+
+``DropCoveredForeignKeyIndex`` dropped their single-column indexes; the database
+must still find a request's events, a person's notices and the rest by an index
+range, so a composite index or unique constraint starting with the column remains.
+"""
+
+import pytest
+from django.db import connection
+
+from inhouse.desk.models import Comment, Notification, Request, RequestEvent
+from inhouse.sla.models import Clock
+
+pytestmark = pytest.mark.django_db
+
+COVERED = [
+    (Request, "provider_team"),
+    (Request, "requester"),
+    (Request, "assignee"),
+    (RequestEvent, "request"),
+    (Notification, "recipient"),
+    (Comment, "request"),
+    (Clock, "request"),
+]
+
+
+@pytest.mark.parametrize(("model", "field_name"), COVERED)
+def test_a_covered_key_has_no_index_of_its_own_but_leads_another(model, field_name):
+    column = model._meta.get_field(field_name).column
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    indexed = [
+        described["columns"]
+        for described in constraints.values()
+        if described["index"] or described["unique"]
+    ]
+
+    assert [column] not in indexed
+    assert any(len(columns) > 1 and columns[0] == column for columns in indexed), indexed
+
+
+def test_every_foreign_key_without_an_index_is_one_of_the_covered():
+    covered = {(model, name) for model, name in COVERED}
+    for model in (Request, RequestEvent, Notification, Comment, Clock):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and not field.db_index and not field.unique:
+                assert (model, field.name) in covered, f"{model.__name__}.{field.name}"

@@ -1,0 +1,85 @@
+"""``insert_rows`` writes what Django's own ``save()`` would write.
+
+Its shortcut hands plain values (a string, an integer, a boolean, None) to the
+database without Django's per-field calls; every other value still takes them.
+Here each row of every model the hot paths insert is written both ways, on both
+engines, and the values sent must be the same.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.desk.helpers import submit
+
+from inhouse.core.inserts import _value_to_write, _written_fields_and_plain_types
+from inhouse.desk.models import Comment, Request, RequestEvent, RequestReference, TeamHolding
+from inhouse.search.models import PendingChange
+from inhouse.sla.models import Clock
+
+pytestmark = pytest.mark.django_db
+
+
+def comparable(value):
+    """psycopg's JSON wrapper has no equality of its own: compare what it wraps."""
+    return getattr(value, "obj", value)
+
+
+def django_values(row):
+    return [
+        comparable(field.get_db_prep_save(field.pre_save(row, add=True), connection))
+        for field, _ in _written_fields_and_plain_types(type(row))
+    ]
+
+
+def shortcut_values(row):
+    return [
+        comparable(_value_to_write(field, plain_type, row, connection))
+        for field, plain_type in _written_fields_and_plain_types(type(row))
+    ]
+
+
+def test_every_row_a_submit_writes_is_sent_as_django_would_send_it(cast):
+    request = submit(cast, subject="Printer on fire")
+    comment = Comment(request=request, author=cast.rita, body="Any news?", is_public=True)
+    rows = [
+        request,
+        *request.references.all(),
+        *request.holdings.all(),
+        *request.clocks.all(),
+        *request.events.all(),
+        comment,
+        PendingChange(kind="request", object_id=request.pk),
+    ]
+    for row in rows:
+        assert shortcut_values(row) == django_values(row), type(row).__name__
+
+
+plain_or_not = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.integers(min_value=-(2**31), max_value=2**31),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(plain_or_not, min_size=30, max_size=30))
+def test_any_value_of_any_field_goes_the_same_way(cast, values):
+    """Whatever a field holds, the shortcut agrees with Django or leaves it to Django."""
+    for model in (Request, RequestReference, TeamHolding, Clock, RequestEvent, Comment):
+        row = model()
+        for (field, _), value in zip(_written_fields_and_plain_types(model), values, strict=False):
+            setattr(row, field.attname, value)
+        try:
+            expected = django_values(row)
+        except (TypeError, ValueError, AttributeError, ValidationError) as refused:
+            with pytest.raises(type(refused)):
+                shortcut_values(row)
+            continue
+        assert shortcut_values(row) == expected, model.__name__
