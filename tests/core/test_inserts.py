@@ -68,7 +68,9 @@ plain_or_not = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(values=st.lists(plain_or_not, min_size=30, max_size=30))
 def test_any_value_of_any_field_goes_the_same_way(cast, values):
     """Whatever a field holds, the shortcut agrees with Django or leaves it to Django."""
