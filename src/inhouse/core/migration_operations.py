@@ -7,7 +7,7 @@ redundant index is one more B-tree every insert writes, on the hot write paths.
 Turning ``db_index`` off with ``AlterField`` would rebuild the whole table on SQLite
 (its ``ALTER TABLE`` cannot drop an index in place through Django's editor); this
 drops only the index, found by the database's own description of the table; going
-back is Django's own ``AlterField``.
+back creates it as Django would have.
 """
 
 from typing import Any
@@ -73,14 +73,12 @@ class DropCoveredForeignKeyIndex(migrations.operations.base.Operation):
         from_state: ProjectState,
         to_state: ProjectState,
     ) -> None:
-        # Django's own change of db_index back on: the index under Django's name (on
-        # SQLite by rebuilding the table, which only going back pays for).
+        # The index as Django creates a foreign key's, under Django's name; the
+        # statement is the one Django's own AlterField runs for db_index turned on.
         model = to_state.apps.get_model(app_label, self.model_name)
-        without_index = from_state.apps.get_model(app_label, self.model_name)
-        schema_editor.alter_field(
-            model,
-            without_index._meta.get_field(self.field_name),
-            model._meta.get_field(self.field_name),
+        field = model._meta.get_field(self.field_name)
+        schema_editor.execute(
+            schema_editor._create_index_sql(model, fields=[field])  # type: ignore[attr-defined]
         )
 
     def describe(self) -> str:
