@@ -7,6 +7,7 @@ range, so a composite index or unique constraint starting with the column remain
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from inhouse.desk.models import Comment, Notification, Request, RequestEvent
 from inhouse.sla.models import Clock
@@ -45,3 +46,28 @@ def test_every_foreign_key_without_an_index_is_one_of_the_covered():
         for field in model._meta.concrete_fields:
             if field.is_relation and not field.db_index and not field.unique:
                 assert (model, field.name) in covered, f"{model.__name__}.{field.name}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_gives_each_key_its_index_again_and_forward_drops_it():
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([("desk", "0011_rating_kinds"), ("sla", "0001_initial")])
+        for model, field_name in COVERED:
+            assert [_column(model, field_name)] in _indexed(model)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(leaves)
+    for model, field_name in COVERED:
+        assert [_column(model, field_name)] not in _indexed(model)
+
+
+def _column(model, field_name):
+    return model._meta.get_field(field_name).column
+
+
+def _indexed(model):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return [described["columns"] for described in constraints.values() if described["index"]]
