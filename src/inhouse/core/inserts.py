@@ -66,6 +66,9 @@ _PLAIN_TYPES: dict[type[Field[Any, Any]], type] = {
     models.PositiveIntegerField: int,
     models.PositiveSmallIntegerField: int,
     models.BigIntegerField: int,
+    # Only as the target of a foreign key: a model's own id is never written.
+    models.AutoField: int,
+    models.BigAutoField: int,
 }
 
 
@@ -78,12 +81,10 @@ def _written_fields_and_plain_types(
     A foreign key to an integer id counts as an integer."""
     written = []
     for field in _written_fields(model):
-        plain_type = _PLAIN_TYPES.get(type(field))
+        column = field
         if type(field) in (models.ForeignKey, models.OneToOneField):
-            plain_type = _PLAIN_TYPES.get(type(field.target_field))  # type: ignore[attr-defined]
-            if type(field.target_field) in (models.AutoField, models.BigAutoField):  # type: ignore[attr-defined]
-                plain_type = int
-        written.append((field, plain_type))
+            column = field.target_field  # type: ignore[attr-defined]
+        written.append((field, _PLAIN_TYPES.get(type(column))))
     return tuple(written)
 
 
