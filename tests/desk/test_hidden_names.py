@@ -36,13 +36,17 @@ def blocked(cast) -> tuple[Request, Request]:
 
 
 def _mentions(text: str, hidden_case: Request) -> bool:
-    """Whether ``text`` names the case by any of its references or its internal id."""
+    """Whether ``text`` names the case by any of its references or its internal id.
+
+    The dates a page prints are left out of the id's search: on the 2nd of a month,
+    "Wed 2 Dec" would otherwise count as naming the case whose id is 2."""
     references = [
         hidden_case.reference,
         *hidden_case.references.values_list("reference", flat=True),
     ]
+    undated = re.sub(r"<time\b[^>]*>.*?</time>", "", text, flags=re.DOTALL)
     return any(reference in text for reference in references) or bool(
-        re.search(rf"\b{hidden_case.pk}\b", text)
+        re.search(rf"\b{hidden_case.pk}\b", undated)
     )
 
 
