@@ -8,6 +8,7 @@ descriptor of their own, as another process would.
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, connections, transaction
 
+from inhouse.core.sqlite.base import BACKSTOP_CHECKPOINT_PAGES, CHECKPOINT_EVERY
 from inhouse.desk.models import TeamCounter
 from inhouse.org.models import Team
 
@@ -125,3 +127,75 @@ def test_many_writers_at_once_all_get_their_turn():
     assert errors == []
     # A read-then-write in one IMMEDIATE transaction per turn loses no increment.
     assert TeamCounter.objects.get(team=team).last_number == writers * increments
+
+
+def write_once(number: int) -> None:
+    with transaction.atomic():
+        Team.objects.create(
+            name=f"Team {number}", slug=f"team-{number}", reference_prefix=f"T{number}"
+        )
+
+
+def frames_in_log() -> int:
+    """How many frames the write-ahead log holds, asked as another program would."""
+    other = sqlite3.connect(connection.settings_dict["NAME"])
+    try:
+        _, frames, _ = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return frames
+    finally:
+        other.close()
+
+
+def test_a_connection_checkpoints_after_its_commits_once_its_turn_is_over(monkeypatch):
+    connection.ensure_connection()
+    connections["default"]._commits_since_checkpoint = 0
+    turn_taken_at_each_checkpoint: list[bool] = []
+    checkpoint = type(connections["default"])._checkpoint_passively
+
+    with lock_file() as other_process:
+
+        def recorded(wrapper) -> None:
+            turn_taken_at_each_checkpoint.append(is_taken(other_process))
+            checkpoint(wrapper)
+
+        monkeypatch.setattr(type(connections["default"]), "_checkpoint_passively", recorded)
+        for number in range(CHECKPOINT_EVERY - 1):
+            write_once(number)
+        assert turn_taken_at_each_checkpoint == []
+        write_once(CHECKPOINT_EVERY)
+        # The bulk alongside other writers, then the rest in a turn of its own.
+        assert turn_taken_at_each_checkpoint == [False, True]
+        assert not is_taken(other_process)
+
+
+def test_after_a_checkpoint_the_next_writer_starts_the_log_afresh():
+    connection.ensure_connection()
+    connections["default"]._commits_since_checkpoint = 0
+    for number in range(CHECKPOINT_EVERY - 1):
+        write_once(number)
+    # SQLite's backstop is far off: the log still holds every commit so far.
+    assert frames_in_log() >= CHECKPOINT_EVERY - 1
+    write_once(CHECKPOINT_EVERY)
+    write_once(CHECKPOINT_EVERY + 1)
+    assert frames_in_log() < 10
+
+
+def test_a_failed_checkpoint_leaves_the_commit_and_the_turn_alone(monkeypatch, caplog):
+    connection.ensure_connection()
+    connections["default"]._commits_since_checkpoint = CHECKPOINT_EVERY - 1
+
+    def failing(wrapper) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(type(connections["default"]), "_checkpoint_passively", failing)
+    with lock_file() as other_process:
+        write_once(1)
+        assert not is_taken(other_process)
+    assert Team.objects.filter(slug="team-1").exists()
+    assert "checkpoint failed" in caplog.text
+
+
+def test_sqlite_checkpoints_by_itself_only_as_a_backstop():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == BACKSTOP_CHECKPOINT_PAGES
