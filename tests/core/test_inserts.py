@@ -6,7 +6,8 @@ Here each row of every model the hot paths insert is written both ways, on both
 engines, and the values sent must be the same.
 """
 
-from datetime import timedelta
+import warnings
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -65,6 +66,12 @@ plain_or_not = st.one_of(
     st.booleans(),
     st.floats(allow_nan=False, allow_infinity=False),
     st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+    # Aware in any zone (SQLite is sent UTC text), and naive (Django warns and assumes
+    # the default timezone: the shortcut must leave those to it).
+    st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.timezones()
+    ),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
 )
 
 
@@ -78,10 +85,25 @@ def test_any_value_of_any_field_goes_the_same_way(cast, values):
         row = model()
         for (field, _), value in zip(_written_fields_and_plain_types(model), values, strict=False):
             setattr(row, field.attname, value)
-        try:
-            expected = django_values(row)
-        except (TypeError, ValueError, AttributeError, ValidationError) as refused:
-            with pytest.raises(type(refused)):
-                shortcut_values(row)
-            continue
-        assert shortcut_values(row) == expected, model.__name__
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a naive datetime, on purpose
+            try:
+                expected = django_values(row)
+            except (TypeError, ValueError, AttributeError, ValidationError) as refused:
+                with pytest.raises(type(refused)):
+                    shortcut_values(row)
+                continue
+            assert shortcut_values(row) == expected, model.__name__
+
+
+def test_an_aware_time_is_sent_to_sqlite_as_utc_text_and_to_postgresql_as_it_is(cast):
+    request = submit(cast, subject="Printer on fire")
+    due = datetime(2026, 12, 2, 9, 30, 15, 250, tzinfo=UTC)
+    request.resolution_due_at = due.astimezone(timezone(timedelta(hours=-5)))
+    field = Request._meta.get_field("resolution_due_at")
+    plain_type = dict(_written_fields_and_plain_types(Request))[field]
+    sent = _value_to_write(field, plain_type, request, connection)
+    if connection.vendor == "sqlite":
+        assert sent == "2026-12-02 09:30:15.000250"
+    else:
+        assert sent == due

@@ -16,6 +16,7 @@ send no signals and call no ``save()``: use them for models that have neither.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -57,7 +58,8 @@ def _written_fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
 
 # Fields whose value of the given type goes to either database as it is: their
 # ``pre_save`` reads the attribute and ``get_db_prep_save`` hands a value of that
-# type back unchanged. Exact classes only: a subclass may convert.
+# type back unchanged (an aware datetime: as ``_aware_datetime_to_write`` spells it).
+# Exact classes only: a subclass may convert.
 _PLAIN_TYPES: dict[type[Field[Any, Any]], type] = {
     models.CharField: str,
     models.TextField: str,
@@ -66,6 +68,7 @@ _PLAIN_TYPES: dict[type[Field[Any, Any]], type] = {
     models.PositiveIntegerField: int,
     models.PositiveSmallIntegerField: int,
     models.BigIntegerField: int,
+    models.DateTimeField: datetime,
     # Only as the target of a foreign key: a model's own id is never written.
     models.AutoField: int,
     models.BigAutoField: int,
@@ -78,13 +81,15 @@ def _written_fields_and_plain_types(
 ) -> tuple[tuple[Field[Any, Any], type | None], ...]:
     """Each written field with the type its values skip Django's conversions for.
 
-    A foreign key to an integer id counts as an integer."""
+    A foreign key to an integer id counts as an integer; a time the field sets itself
+    (``auto_now``, ``auto_now_add``) is left to Django."""
     written = []
     for field in _written_fields(model):
         column = field
         if type(field) in (models.ForeignKey, models.OneToOneField):
             column = field.target_field  # type: ignore[attr-defined]
-        written.append((field, _PLAIN_TYPES.get(type(column))))
+        sets_itself = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        written.append((field, None if sets_itself else _PLAIN_TYPES.get(type(column))))
     return tuple(written)
 
 
@@ -92,12 +97,32 @@ def _value_to_write(
     field: Field[Any, Any], plain_type: type | None, row: Model, connection: BaseDatabaseWrapper
 ) -> Any:
     """What ``field.get_db_prep_save(field.pre_save(row, add=True))`` gives, without
-    the calls for a value the database takes as it is (a string, a number, None)."""
+    the calls for a value the database takes as it is (a string, a number, None, an
+    aware datetime)."""
     if plain_type is not None:
         value = getattr(row, field.attname)
-        if value is None or type(value) is plain_type:
+        if value is None:
             return value
+        if type(value) is plain_type:
+            if plain_type is not datetime:
+                return value
+            if value.tzinfo is not None and connection.vendor in _DATETIME_VENDORS:
+                return _aware_datetime_to_write(value, connection)
     return field.get_db_prep_save(field.pre_save(row, add=True), connection)
+
+
+# The engines whose way of sending an aware datetime ``_aware_datetime_to_write``
+# spells out. A submit writes 27 datetimes; Django's way (three calls and a timezone
+# conversion each) was 3 % of the submit's CPU.
+_DATETIME_VENDORS = ("postgresql", "sqlite")
+
+
+def _aware_datetime_to_write(value: datetime, connection: BaseDatabaseWrapper) -> Any:
+    """An aware datetime as Django's ``adapt_datetimefield_value`` sends it: as it is
+    to PostgreSQL, as text in the connection's timezone (UTC) to SQLite."""
+    if connection.vendor == "postgresql":
+        return value
+    return str(value.astimezone(connection.timezone).replace(tzinfo=None))
 
 
 # One statement text per model, row count and database engine (one process may talk
