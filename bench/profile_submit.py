@@ -38,7 +38,8 @@ def main() -> None:
         "--transition", action="store_true", help="profile an agent's status change instead"
     )
     options = parser.parse_args()
-    os.environ["INHOUSE_TASK_BACKEND"] = "dummy"
+    # Tasks queued as production queues them: a row in the database.
+    os.environ["INHOUSE_TASK_BACKEND"] = "database"
     os.environ["INHOUSE_BENCH_ENDPOINTS"] = "1"
     os.environ["DJANGO_SETTINGS_MODULE"] = "inhouse.settings"
     import django

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 from tests.desk.helpers import START, frozen_time, submit
 
 from inhouse.desk.models import Notification, RequestEvent
@@ -96,6 +97,41 @@ def test_a_rolled_back_change_leaves_no_notice_and_schedules_nothing(
         assert Notification.objects.filter(recipient=cast.rita).count() == 2
         raise RuntimeError("the surrounding change failed")
     assert scheduled == []
+    assert not Notification.objects.filter(recipient=cast.rita).exists()
+
+
+@pytest.fixture
+def queue_in_the_database(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_a_queue_in_the_database_gets_the_delivery_in_the_change_s_own_transaction(
+    cast, queue_in_the_database, django_capture_on_commit_callbacks
+):
+    request = submit(cast)
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks() as scheduled:
+        add_comment(actor=cast.alex, request=request, body="On it.")
+    # Written with the notices, nothing left for after commit.
+    assert scheduled == []
+    queued = sorted(task.args_kwargs["args"][0] for task in DBTaskResult.objects.all())
+    notices = Notification.objects.filter(recipient=cast.rita).order_by("pk")
+    assert sorted(id for ids in queued for id in ids) == [notice.pk for notice in notices]
+    assert {task.task_path for task in DBTaskResult.objects.all()} == {
+        "inhouse.desk.tasks.deliver_notifications"
+    }
+
+
+def test_a_rolled_back_change_leaves_no_delivery_in_a_queue_in_the_database(
+    cast, queue_in_the_database
+):
+    request = submit(cast)
+    DBTaskResult.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        add_comment(actor=cast.alex, request=request, body="On it.")
+        assert DBTaskResult.objects.exists()
+        raise RuntimeError("the surrounding change failed")
+    assert not DBTaskResult.objects.exists()
     assert not Notification.objects.filter(recipient=cast.rita).exists()
 
 
