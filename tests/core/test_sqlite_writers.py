@@ -199,3 +199,20 @@ def test_sqlite_checkpoints_by_itself_only_as_a_backstop():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == BACKSTOP_CHECKPOINT_PAGES
+
+
+def test_a_connection_still_reading_checkpoints_once_it_is_done(caplog):
+    for number in range(3):
+        write_once(number)
+    connections["default"]._commits_since_checkpoint = 0
+    with connection.cursor() as reading:
+        # A statement left open, as a long iteration's is, while it writes in between.
+        reading.execute("SELECT id FROM org_team")
+        reading.fetchone()
+        for number in range(10, 10 + CHECKPOINT_EVERY):
+            write_once(number)
+        assert frames_in_log() >= CHECKPOINT_EVERY
+    write_once(100)
+    write_once(101)
+    assert frames_in_log() < 10
+    assert "checkpoint failed" not in caplog.text

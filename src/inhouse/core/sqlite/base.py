@@ -80,11 +80,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _checkpoint(self) -> None:
         """Copy the log back into the database, the bulk of it outside any turn.
 
-        The commit before it has succeeded whatever happens here: a checkpoint that
-        fails is logged, and the next one (or SQLite's backstop) copies the pages."""
+        The commit before it has succeeded whatever happens here. While this connection
+        still reads (a long iteration that writes as it goes) SQLite refuses: the
+        next commit tries again. Any other failure is logged, and the next checkpoint
+        (or SQLite's backstop) copies the pages."""
         if self._writer_lock is None:
             return
-        self._commits_since_checkpoint = 0
         try:
             self._checkpoint_passively()
             self._take_writer_turn()
@@ -92,8 +93,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self._checkpoint_passively()
             finally:
                 self._end_writer_turn()
-        except sqlite3.Error:
+        except sqlite3.Error as failed:
+            if getattr(failed, "sqlite_errorcode", None) == sqlite3.SQLITE_LOCKED:
+                return
             logger.warning("SQLite checkpoint failed; the next one copies the pages", exc_info=True)
+        self._commits_since_checkpoint = 0
 
     def _checkpoint_passively(self) -> None:
         # PASSIVE copies what no reader still needs and never waits; another
