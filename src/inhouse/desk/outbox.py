@@ -51,9 +51,9 @@ def queue_delivery(notification_ids: list[int]) -> None:
 
 
 def _queue_is_in_this_database() -> bool:
-    return isinstance(deliver_notifications.get_backend(), DatabaseBackend) and router.db_for_write(
-        DBTaskResult
-    ) == router.db_for_write(Notification)
+    if not isinstance(deliver_notifications.get_backend(), DatabaseBackend):
+        return False
+    return router.db_for_write(DBTaskResult) == router.db_for_write(Notification)
 
 
 @cache
