@@ -103,11 +103,15 @@ def _value_to_write(
         value = getattr(row, field.attname)
         if value is None:
             return value
-        if type(value) is plain_type:
-            if plain_type is not datetime:
+        if plain_type is not datetime:
+            if type(value) is plain_type:
                 return value
-            if value.tzinfo is not None and connection.vendor in _DATETIME_VENDORS:
-                return _aware_datetime_to_write(value, connection)
+        elif (
+            type(value) is datetime
+            and value.tzinfo is not None
+            and connection.vendor in _DATETIME_VENDORS
+        ):
+            return _aware_datetime_to_write(value, connection)
     return field.get_db_prep_save(field.pre_save(row, add=True), connection)
 
 
