@@ -125,7 +125,8 @@ def query_counts(body: bytes, cast: Cast) -> dict[str, int]:
     their tasks queued in the database as the server (and production) queues them."""
     from django.test.utils import override_settings
 
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    queue = {"default": {"BACKEND": "inhouse.core.task_queue.DatabaseBackend"}}
+    with override_settings(TASKS=queue):
         return _query_counts(body, cast)
 
 

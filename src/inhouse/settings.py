@@ -202,7 +202,8 @@ TASK_BACKEND = os.environ.get("INHOUSE_TASK_BACKEND", "database")
 TASKS = {
     "default": {
         "BACKEND": {
-            "database": "django_tasks_db.DatabaseBackend",
+            # django-tasks-db's, its rows written cheaply (core/task_queue.py).
+            "database": "inhouse.core.task_queue.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
             "dummy": "django_tasks.backends.dummy.DummyBackend",
         }.get(TASK_BACKEND, TASK_BACKEND),

@@ -13,7 +13,7 @@ from inhouse.desk.services import submit_request
 from inhouse.ops.management.commands.worker import schedule_sweeps
 from inhouse.sla.models import Clock
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+DATABASE_TASKS = {"default": {"BACKEND": "inhouse.core.task_queue.DatabaseBackend", "QUEUES": []}}
 
 
 @task()

@@ -414,7 +414,9 @@ def test_the_hold_command_places_and_lifts_as_the_named_lead(cast, petra, capsys
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_queues_the_retention_run_once_a_day_not_every_sweep(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    settings.TASKS = {
+        "default": {"BACKEND": "inhouse.core.task_queue.DatabaseBackend", "QUEUES": []}
+    }
     stop = threading.Event()
     scheduler = threading.Thread(
         target=schedule_sweeps, kwargs={"every": 0.05, "stop": stop}, daemon=True

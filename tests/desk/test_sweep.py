@@ -102,7 +102,7 @@ def test_a_rolled_back_change_leaves_no_notice_and_schedules_nothing(
 
 @pytest.fixture
 def queue_in_the_database(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "inhouse.core.task_queue.DatabaseBackend"}}
 
 
 def test_a_queue_in_the_database_gets_the_delivery_in_the_change_s_own_transaction(

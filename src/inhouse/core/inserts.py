@@ -24,13 +24,15 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
+from django.db.models.fields import AutoFieldMixin
 
 M = TypeVar("M", bound=Model)
 
 
 def insert_rows(rows: Sequence[M]) -> None:
     """Insert ``rows``, new instances of one model, and give each its id, as
-    ``bulk_create`` would (defaults already applied when the instances were made)."""
+    ``bulk_create`` would (defaults, a UUID id among them, already applied when the
+    instances were made)."""
     if not rows:
         return
     model = type(rows[0])
@@ -43,17 +45,26 @@ def insert_rows(rows: Sequence[M]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_insert_statement(model, len(rows), connection), params)
         ids = cursor.fetchall()
+    generated = _is_generated_id(model._meta.pk)
     # Rows come back in the order of VALUES, as bulk_create also relies on.
     for row, (row_id,) in zip(rows, ids, strict=True):
-        row.pk = row_id
+        if generated:
+            row.pk = row_id
         row._state.adding = False
         row._state.db = connection.alias
 
 
 @cache
 def _written_fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
-    """Every column of ``model`` but its generated id."""
-    return tuple(field for field in model._meta.local_concrete_fields if not field.primary_key)
+    """Every column of ``model`` but an id the database generates (a UUID primary key
+    with a default, as the task queue's, is written like any column)."""
+    return tuple(
+        field for field in model._meta.local_concrete_fields if not _is_generated_id(field)
+    )
+
+
+def _is_generated_id(field: Field[Any, Any]) -> bool:
+    return isinstance(field, AutoFieldMixin)
 
 
 # Fields whose value of the given type goes to either database as it is: their
