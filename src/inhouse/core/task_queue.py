@@ -7,8 +7,8 @@ turn. django-tasks-db writes the row with the ORM's ``create``, which compiles t
 submit's rate. This backend builds the same row the same way and writes it with
 ``core/inserts.py::insert_rows`` (the statement built once per process), and builds
 the task's result once instead of twice; the rest of the backend, its worker
-included, is the library's. ``tests/core/test_task_queue.py``
-holds that both write the same row.
+included, is the library's. ``tests/core/test_task_queue.py`` holds that both write
+the same row.
 """
 
 from typing import Any
