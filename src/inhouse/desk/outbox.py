@@ -1,12 +1,9 @@
 """The notices outbox any service writes to: the desk's, feedback's and knowledge's.
 
 The rows are the durable outbox: a change that rolls back takes its notices with
-it. ``queue_delivery`` is the one place that schedules what happens beyond the
-transaction, so nothing is delivered for a change that never committed: a queue
-kept in this database (``django-tasks-db``, the default) gets the delivery task in
-the change's own transaction, committed or rolled back with the notices (a second
-write after commit would cost SQLite a second turn of its write lock); any other
-queue (Redis, or running tasks at once) gets it from ``transaction.on_commit``.
+it. The delivery task of the rows written is queued with
+``core.task_queue.enqueue_once_committed``, so nothing is delivered for a change that
+never committed.
 Delivering in the app means marking the notices delivered; the email and chat
 channels will add their sending to the same task.
 
@@ -26,34 +23,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import router, transaction
 from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
 from inhouse.core.inserts import Selection, compile_selection, insert_selected
 from inhouse.core.prepared import PreparedQuery
+from inhouse.core.task_queue import enqueue_once_committed
 from inhouse.desk.models import Notification, NotificationChannel, NotificationPreference, Request
 from inhouse.desk.notifications import enabled_by_default
 from inhouse.desk.tasks import deliver_notifications
 from inhouse.org.models import Person
-
-
-def queue_delivery(notification_ids: list[int]) -> None:
-    """Queue the delivery of these notices, for once their change has committed."""
-    if _queue_is_in_this_database():
-        # The worker reads only committed tasks, and the notices commit with this one.
-        deliver_notifications.enqueue(notification_ids)
-    else:
-        transaction.on_commit(lambda: deliver_notifications.enqueue(notification_ids))
-
-
-def _queue_is_in_this_database() -> bool:
-    if not isinstance(deliver_notifications.get_backend(), DatabaseBackend):
-        return False
-    return router.db_for_write(DBTaskResult) == router.db_for_write(Notification)
 
 
 @cache
@@ -145,7 +125,7 @@ class Notice:
         if not written:
             return set()
         notification_ids = sorted(notification_id for notification_id, _ in written)
-        queue_delivery(notification_ids)
+        enqueue_once_committed(deliver_notifications, notification_ids)
         return {recipient_id for _, recipient_id in written}
 
 
