@@ -1,8 +1,10 @@
 """The foreign keys without an index of their own lead an index that serves them.
 
-``DropCoveredForeignKeyIndex`` dropped their single-column indexes; the database
-must still find a request's events, a person's notices and the rest by an index
-range, so a composite index or unique constraint starting with the column remains.
+``DropCoveredForeignKeyIndex`` and ``DropFieldIndex`` dropped their single-column
+indexes; the database must still find a request's events, a person's notices and the
+rest by an index range, so a composite index or unique constraint starting with the
+column remains (for a key most rows leave empty, one holding only the rows where it
+is set).
 """
 
 import pytest
@@ -18,6 +20,8 @@ COVERED = [
     (Request, "provider_team"),
     (Request, "requester"),
     (Request, "assignee"),
+    (Request, "parent"),
+    (Request, "legal_hold_by"),
     (RequestEvent, "request"),
     (Notification, "recipient"),
     (Comment, "request"),

@@ -11,13 +11,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.desk.helpers import submit
 
-from inhouse.core.inserts import _value_to_write, _written_fields_and_plain_types
+from inhouse.core.inserts import _value_to_write, _written_fields_and_plain_types, insert_rows
 from inhouse.desk.models import Comment, Request, RequestEvent, RequestReference, TeamHolding
+from inhouse.desk.tasks import deliver_notifications
 from inhouse.search.models import PendingChange
 from inhouse.sla.models import Clock
 
@@ -107,3 +109,67 @@ def test_an_aware_time_is_sent_to_sqlite_as_utc_text_and_to_postgresql_as_it_is(
         assert sent == "2026-12-02 09:30:15.000250"
     else:
         assert sent == due
+
+
+def _rows_of_pending_changes(count: int) -> list[PendingChange]:
+    return [PendingChange(kind="request", object_id=number) for number in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("count", [1, 2, 4, 5, 12])
+def test_each_inserted_row_gets_the_id_the_database_gave_it(count):
+    rows = _rows_of_pending_changes(count)
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows(rows)
+
+    stored = dict(PendingChange.objects.values_list("pk", "object_id"))
+    assert {row.pk: row.object_id for row in rows} == stored
+    assert len(stored) == count
+    assert all(not row._state.adding and row._state.db == "default" for row in rows)
+    [statement] = [query["sql"] for query in captured.captured_queries]
+    # On SQLite a plain INSERT (no statement journal), its ids read from lastrowid.
+    assert ("RETURNING" in statement) == (connection.vendor == "postgresql")
+
+
+def test_ids_follow_the_largest_ever_given_even_after_the_newest_rows_are_gone():
+    first = _rows_of_pending_changes(3)
+    insert_rows(first)
+    PendingChange.objects.filter(pk__in=[first[1].pk, first[2].pk]).delete()
+    rows = [PendingChange(kind="article", object_id=number) for number in (7, 8)]
+    insert_rows(rows)
+
+    assert [row.pk for row in rows] == [first[2].pk + 1, first[2].pk + 2]
+    assert dict(PendingChange.objects.filter(kind="article").values_list("pk", "object_id")) == {
+        rows[0].pk: 7,
+        rows[1].pk: 8,
+    }
+
+
+def test_an_insert_in_a_transaction_keeps_no_statement_journal_on_sqlite(cast):
+    """SQLite copies every page an INSERT … RETURNING changes into a statement journal
+    (a temporary file past 64 KiB); a plain INSERT keeps none. The journal's pages are
+    SQLite's to count: ``PRAGMA`` cannot, so the statements are checked instead."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL returns ids without a statement journal")
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        submit(cast)
+
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    returning = [statement.split(" (")[0] for statement in inserts if "RETURNING" in statement]
+    # Only the notices, one row per person selected in the database, are returned.
+    assert returning == ['INSERT INTO "desk_notification"']
+
+
+def test_a_row_whose_id_the_application_chose_is_written_without_returning(cast):
+    from django_tasks_db.models import DBTaskResult
+
+    from inhouse.core.task_queue import DatabaseBackend
+
+    backend = DatabaseBackend("default", {})
+    task = deliver_notifications.using(backend="default")
+    with CaptureQueriesContext(connection) as captured:
+        row = backend._task_to_db_task(task, [[1]], {})
+
+    assert DBTaskResult.objects.get(pk=row.pk).args_kwargs == {"args": [[1]], "kwargs": {}}
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert "RETURNING" not in inserts[0]

@@ -10,7 +10,8 @@
   into Python and send the rows back; here the database does both in one statement,
   and the ORM still builds the ``SELECT`` (its joins, subqueries and value adaptation).
 
-SQLite has ``RETURNING`` from 3.35, PostgreSQL always. Like ``bulk_create``, these
+SQLite has ``RETURNING`` from 3.35, PostgreSQL always; ``insert_rows`` does without
+it on SQLite (see below). Like ``bulk_create``, these
 send no signals and call no ``save()``: use them for models that have neither.
 """
 
@@ -42,16 +43,33 @@ def insert_rows(rows: Sequence[M]) -> None:
         for row in rows
         for field, plain_type in _written_fields_and_plain_types(model)
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_statement(model, len(rows), connection), params)
-        ids = cursor.fetchall()
     generated = _is_generated_id(model._meta.pk)
-    # Rows come back in the order of VALUES, as bulk_create also relies on.
-    for row, (row_id,) in zip(rows, ids, strict=True):
-        if generated:
-            row.pk = row_id
+    with connection.cursor() as cursor:
+        if not generated:
+            cursor.execute(_insert_statement(model, len(rows), connection, returning=False), params)
+        elif connection.vendor == "sqlite":
+            cursor.execute(_insert_statement(model, len(rows), connection, returning=False), params)
+            last_id = cursor.lastrowid
+            for row, row_id in zip(rows, range(last_id - len(rows) + 1, last_id + 1), strict=True):
+                row.pk = row_id
+        else:
+            cursor.execute(_insert_statement(model, len(rows), connection, returning=True), params)
+            # Rows come back in the order of VALUES, as bulk_create also relies on.
+            for row, (row_id,) in zip(rows, cursor.fetchall(), strict=True):
+                row.pk = row_id
+    for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
+
+
+# SQLite: no RETURNING. Within a transaction SQLite runs an INSERT … RETURNING into a
+# table with constraints as a statement that may have to be undone on its own: it
+# copies every page it changes into a statement journal first, a temporary file past
+# 64 KiB. A submit's inserts copied some 36 pages that way (seventy writes to a
+# temporary file). A plain INSERT keeps no such journal; ``lastrowid`` is the id of
+# its last row, and the rows before it have the ids just below: Django's ids are
+# AUTOINCREMENT, which gives each new row one more than the largest id so far, in
+# the order of VALUES, while the statement holds the write lock.
 
 
 @cache
@@ -140,13 +158,15 @@ def _aware_datetime_to_write(value: datetime, connection: BaseDatabaseWrapper) -
     return str(value.astimezone(connection.timezone).replace(tzinfo=None))
 
 
-# One statement text per model, row count and database engine (one process may talk
-# to both engines: the tests do).
-_statements: dict[tuple[type[Model], int, str], str] = {}
+# One statement text per model, row count, database engine (one process may talk
+# to both engines: the tests do) and whether it returns the ids.
+_statements: dict[tuple[type[Model], int, str, bool], str] = {}
 
 
-def _insert_statement(model: type[Model], count: int, connection: BaseDatabaseWrapper) -> str:
-    key = (model, count, connection.vendor)
+def _insert_statement(
+    model: type[Model], count: int, connection: BaseDatabaseWrapper, *, returning: bool
+) -> str:
+    key = (model, count, connection.vendor, returning)
     if key not in _statements:
         quote = connection.ops.quote_name
         fields = _written_fields(model)
@@ -156,7 +176,8 @@ def _insert_statement(model: type[Model], count: int, connection: BaseDatabaseWr
         # Names from the model's metadata only; every value is a parameter.
         _statements[key] = (
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES {', '.join([one_row] * count)} RETURNING {primary_key}"
+            f"VALUES {', '.join([one_row] * count)}"
+            + (f" RETURNING {primary_key}" if returning else "")
         )
     return _statements[key]
 

@@ -1,13 +1,15 @@
 """Migration operations Django lacks.
 
-``DropCoveredForeignKeyIndex``: a foreign key gets an index of its own column by
-default, which is redundant where a composite index starts with that column (the
-database searches the composite one by its first column just as well). Each
-redundant index is one more B-tree every insert writes, on the hot write paths.
-Turning ``db_index`` off with ``AlterField`` would rebuild the whole table on SQLite
-(its ``ALTER TABLE`` cannot drop an index in place through Django's editor); this
-drops only the index, found by the database's own description of the table; going
-back creates it as Django would have.
+``DropFieldIndex``: drop the index of one column that ``db_index`` gave it. A
+foreign key gets one by default, which is redundant where a composite index starts
+with that column (``DropCoveredForeignKeyIndex``: the database searches the composite
+one by its first column just as well), or where the key is indexed only where it
+is set; another column's may serve no query. Each such index is one more B-tree
+every insert writes, on the hot write paths. Turning ``db_index`` off with
+``AlterField`` would rebuild the whole table on SQLite (its ``ALTER TABLE`` cannot
+drop an index in place through Django's editor); this drops only the index, found
+by the database's own description of the table; going back creates it as Django
+would have.
 """
 
 from typing import Any
@@ -17,7 +19,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import ProjectState
 
 
-class DropCoveredForeignKeyIndex(migrations.operations.base.Operation):
+class DropFieldIndex(migrations.operations.base.Operation):
     """Drop the single-column index of ``model_name.field_name``; the state change
     (``db_index=False``) is an ``AlterField`` beside it in
     ``SeparateDatabaseAndState``."""
@@ -73,13 +75,20 @@ class DropCoveredForeignKeyIndex(migrations.operations.base.Operation):
         from_state: ProjectState,
         to_state: ProjectState,
     ) -> None:
-        # The index as Django creates a foreign key's, under Django's name; the
+        # The index as Django creates a field's, under Django's name; the
         # statement is the one Django's own AlterField runs for db_index turned on.
         model = to_state.apps.get_model(app_label, self.model_name)
         field = model._meta.get_field(self.field_name)
         schema_editor.execute(
             schema_editor._create_index_sql(model, fields=[field])  # type: ignore[attr-defined]
         )
+
+    def describe(self) -> str:
+        return f"Drop the index of {self.model_name}.{self.field_name}"
+
+
+class DropCoveredForeignKeyIndex(DropFieldIndex):
+    """``DropFieldIndex`` of a foreign key that leads a composite index."""
 
     def describe(self) -> str:
         return f"Drop the index of {self.model_name}.{self.field_name} a composite one covers"

@@ -79,7 +79,12 @@ class Request(models.Model):
     )
     confidential = models.BooleanField(default=False)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        db_index=False,
     )
     # Free-text id of the external outcome this work serves: a deal, account or case.
     external_ref = models.CharField(max_length=200, blank=True)
@@ -97,7 +102,7 @@ class Request(models.Model):
     # A case on legal hold outlives its service's retention period; who placed it, when, why.
     legal_hold = models.BooleanField(default=False)
     legal_hold_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     legal_hold_at = models.DateTimeField(null=True, blank=True)
     legal_hold_reason = models.CharField(max_length=500, blank=True)
@@ -118,8 +123,22 @@ class Request(models.Model):
             # A customer team's colleagues see its non-confidential requests: the
             # list reads that range newest first without touching confidential rows.
             models.Index(fields=["customer_team", "confidential", "-id"], name="req_customer_open"),
-            models.Index(fields=["assignee", "status"], name="req_assignee"),
             models.Index(fields=["status", "-id"], name="req_status"),
+            # Keys that most requests leave empty are indexed only where they are set: a
+            # new request, unassigned, with no parent and no hold, writes none of these.
+            models.Index(
+                fields=["assignee", "status"],
+                name="req_assignee",
+                condition=Q(assignee__isnull=False),
+            ),
+            models.Index(
+                fields=["parent", "id"], name="req_children", condition=Q(parent__isnull=False)
+            ),
+            models.Index(
+                fields=["legal_hold_by", "id"],
+                name="req_legal_hold_by",
+                condition=Q(legal_hold_by__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="request_version_positive"),

@@ -101,8 +101,9 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_total = models.DurationField(default=timedelta)
     stopped_at = models.DateTimeField(null=True, blank=True)
-    # Null while paused: a paused clock has no due time, only remaining time.
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Null while paused: a paused clock has no due time, only remaining time. The
+    # sweep finds running clocks by ``clock_sweep``, which ends in this column.
+    due_at = models.DateTimeField(null=True, blank=True)
     # From here on the clock is at risk: its last SLA_AT_RISK_SHARE of business time.
     warn_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
