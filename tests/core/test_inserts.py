@@ -18,10 +18,18 @@ from hypothesis import strategies as st
 from tests.desk.helpers import submit
 
 from inhouse.core.inserts import _value_to_write, _written_fields_and_plain_types, insert_rows
-from inhouse.desk.models import Comment, Request, RequestEvent, RequestReference, TeamHolding
+from inhouse.desk.models import (
+    Comment,
+    EventKind,
+    Request,
+    RequestEvent,
+    RequestReference,
+    Status,
+    TeamHolding,
+)
 from inhouse.desk.tasks import deliver_notifications
 from inhouse.search.models import PendingChange
-from inhouse.sla.models import Clock
+from inhouse.sla.models import Clock, ClockKind
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +82,8 @@ plain_or_not = st.one_of(
         min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.timezones()
     ),
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    # Choices: strings of a subclass of their own.
+    st.sampled_from([*Status, *EventKind, *ClockKind]),
 )
 
 

@@ -133,7 +133,9 @@ def _value_to_write(
         if value is None:
             return value
         if plain_type is not datetime:
-            if type(value) is plain_type:
+            # A choice (a ``TextChoices`` member) is a string too, and Django's text
+            # fields send any string as it is.
+            if type(value) is plain_type or (plain_type is str and isinstance(value, str)):
                 return value
         elif (
             type(value) is datetime
