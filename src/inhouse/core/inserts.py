@@ -133,9 +133,7 @@ def _value_to_write(
         if value is None:
             return value
         if plain_type is not datetime:
-            # A choice (a ``TextChoices`` member) is a string too, and Django's text
-            # fields send any string as it is.
-            if type(value) is plain_type or (plain_type is str and isinstance(value, str)):
+            if type(value) is plain_type:
                 return value
         elif (
             type(value) is datetime
