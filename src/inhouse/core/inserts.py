@@ -11,7 +11,7 @@
   and the ORM still builds the ``SELECT`` (its joins, subqueries and value adaptation).
 
 SQLite has ``RETURNING`` from 3.35, PostgreSQL always; ``insert_rows`` does without
-it on SQLite (see below). Like ``bulk_create``, these
+it on SQLite (it says why). Like ``bulk_create``, these
 send no signals and call no ``save()``: use them for models that have neither.
 """
 
@@ -44,32 +44,26 @@ def insert_rows(rows: Sequence[M]) -> None:
         for field, plain_type in _written_fields_and_plain_types(model)
     ]
     generated = _is_generated_id(model._meta.pk)
+    # Not on SQLite: within a transaction it runs an INSERT … RETURNING into a table
+    # with constraints as a statement it may have to undo on its own, copying every
+    # page the statement changes into a statement journal first (a temporary file
+    # past 64 KiB; a submit's inserts copied 36 pages). A plain INSERT keeps none.
+    returning = generated and connection.vendor != "sqlite"
     with connection.cursor() as cursor:
-        if not generated:
-            cursor.execute(_insert_statement(model, len(rows), connection, returning=False), params)
-        elif connection.vendor == "sqlite":
-            cursor.execute(_insert_statement(model, len(rows), connection, returning=False), params)
-            last_id = cursor.lastrowid
-            for row, row_id in zip(rows, range(last_id - len(rows) + 1, last_id + 1), strict=True):
-                row.pk = row_id
-        else:
-            cursor.execute(_insert_statement(model, len(rows), connection, returning=True), params)
+        cursor.execute(_insert_statement(model, len(rows), connection, returning=returning), params)
+        if returning:
             # Rows come back in the order of VALUES, as bulk_create also relies on.
-            for row, (row_id,) in zip(rows, cursor.fetchall(), strict=True):
-                row.pk = row_id
-    for row in rows:
+            ids: Sequence[int] = [row_id for (row_id,) in cursor.fetchall()]
+        elif generated:
+            # The last row's id; Django's ids on SQLite are AUTOINCREMENT, which gives
+            # each new row one more than the largest id so far, in the order of
+            # VALUES, while the statement holds the write lock.
+            ids = range(cursor.lastrowid - len(rows) + 1, cursor.lastrowid + 1)
+    for index, row in enumerate(rows):
+        if generated:
+            row.pk = ids[index]
         row._state.adding = False
         row._state.db = connection.alias
-
-
-# SQLite: no RETURNING. Within a transaction SQLite runs an INSERT … RETURNING into a
-# table with constraints as a statement that may have to be undone on its own: it
-# copies every page it changes into a statement journal first, a temporary file past
-# 64 KiB. A submit's inserts copied some 36 pages that way (seventy writes to a
-# temporary file). A plain INSERT keeps no such journal; ``lastrowid`` is the id of
-# its last row, and the rows before it have the ids just below: Django's ids are
-# AUTOINCREMENT, which gives each new row one more than the largest id so far, in
-# the order of VALUES, while the statement holds the write lock.
 
 
 @cache
