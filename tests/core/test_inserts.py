@@ -177,9 +177,9 @@ def test_a_row_whose_id_the_application_chose_is_written_without_returning(cast)
     backend = DatabaseBackend("default", {})
     task = deliver_notifications.using(backend="default")
     with CaptureQueriesContext(connection) as captured:
-        row = backend._task_to_db_task(task, [[1]], {})
+        row = backend._task_to_db_task(task, [], {})
 
-    assert DBTaskResult.objects.get(pk=row.pk).args_kwargs == {"args": [[1]], "kwargs": {}}
+    assert DBTaskResult.objects.get(pk=row.pk).args_kwargs == {"args": [], "kwargs": {}}
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1
     assert "RETURNING" not in inserts[0]

@@ -2,10 +2,12 @@
 
 import ast
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 from tests.desk.helpers import START, frozen_time, submit
 
@@ -105,6 +107,10 @@ def queue_in_the_database(settings):
     settings.TASKS = {"default": {"BACKEND": "inhouse.core.task_queue.DatabaseBackend"}}
 
 
+def waiting_deliveries():
+    return DBTaskResult.objects.ready().filter(task_path="inhouse.desk.tasks.deliver_notifications")
+
+
 def test_a_queue_in_the_database_gets_the_delivery_in_the_change_s_own_transaction(
     cast, queue_in_the_database, django_capture_on_commit_callbacks
 ):
@@ -112,14 +118,74 @@ def test_a_queue_in_the_database_gets_the_delivery_in_the_change_s_own_transacti
     DBTaskResult.objects.all().delete()
     with django_capture_on_commit_callbacks() as scheduled:
         add_comment(actor=cast.alex, request=request, body="On it.")
-    # Written with the notices, nothing left for after commit.
+    # Written with the notices, nothing left for after commit: one run for both of
+    # the change's notices (the reply and the move into progress).
     assert scheduled == []
-    queued = sorted(task.args_kwargs["args"][0] for task in DBTaskResult.objects.all())
-    notices = Notification.objects.filter(recipient=cast.rita).order_by("pk")
-    assert sorted(id for ids in queued for id in ids) == [notice.pk for notice in notices]
-    assert {task.task_path for task in DBTaskResult.objects.all()} == {
-        "inhouse.desk.tasks.deliver_notifications"
-    }
+    [delivery] = DBTaskResult.objects.all()
+    assert delivery.task_path == "inhouse.desk.tasks.deliver_notifications"
+    assert delivery.args_kwargs == {"args": [], "kwargs": {}}
+    assert Notification.objects.filter(recipient=cast.rita, delivered_at__isnull=True).count() == 2
+
+
+def test_changes_committed_while_a_delivery_waits_share_it(cast, queue_in_the_database):
+    request = submit(cast)
+    [waiting] = waiting_deliveries()
+    add_comment(actor=cast.alex, request=request, body="On it.")
+    add_comment(actor=cast.rita, request=request, body="Thanks.")
+    assert list(waiting_deliveries()) == [waiting]
+
+    # Once a worker has claimed it, the next change queues a run of its own.
+    waiting.claim("worker-1")
+    add_comment(actor=cast.alex, request=request, body="Done soon.")
+    [queued] = waiting_deliveries()
+    assert queued.pk != waiting.pk
+
+    assert queued.task.call() == Notification.objects.count()
+    assert not Notification.objects.filter(delivered_at__isnull=True).exists()
+
+
+def test_a_delivery_run_works_through_every_waiting_notice_in_batches(cast, monkeypatch):
+    from inhouse.desk import tasks
+
+    monkeypatch.setattr(tasks, "DELIVERY_BATCH", 2)
+    request = submit(cast)
+    add_comment(actor=cast.alex, request=request, body="On it.")
+    add_comment(actor=cast.rita, request=request, body="Thanks.")
+    Notification.objects.update(delivered_at=None)
+    waiting = Notification.objects.count()
+    assert waiting > 2 * tasks.DELIVERY_BATCH
+
+    with CaptureQueriesContext(connection) as captured:
+        assert deliver_notifications.call() == waiting
+    updates = [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == -(-waiting // tasks.DELIVERY_BATCH)
+    assert not Notification.objects.filter(delivered_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks")
+def test_on_postgresql_a_change_keeps_the_waiting_delivery_from_workers_until_it_ends(
+    cast, queue_in_the_database
+):
+    """SQLite needs no lock: a worker's claim is a write and waits for the change's."""
+    request = submit(cast)
+    [waiting] = waiting_deliveries()
+
+    def claim_as_a_worker():
+        try:
+            with transaction.atomic():
+                claimed = DBTaskResult.objects.ready().get_locked()
+                return claimed and claimed.pk
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        add_comment(actor=cast.alex, request=request, body="On it.")
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(claim_as_a_worker).result() is None
+    assert list(waiting_deliveries()) == [waiting]
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(claim_as_a_worker).result() == waiting.pk
 
 
 def test_a_rolled_back_change_leaves_no_delivery_in_a_queue_in_the_database(
@@ -138,8 +204,9 @@ def test_a_rolled_back_change_leaves_no_delivery_in_a_queue_in_the_database(
 def test_delivering_twice_delivers_each_notice_once(cast):
     request = submit(cast)
     add_comment(actor=cast.alex, request=request, body="On it.")
-    ids = list(Notification.objects.filter(recipient=cast.rita).values_list("pk", flat=True))
-    assert deliver_notifications.call(ids) == 2
-    first = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "delivered_at"))
-    assert deliver_notifications.call(ids) == 0
-    assert dict(Notification.objects.filter(pk__in=ids).values_list("pk", "delivered_at")) == first
+    Notification.objects.update(delivered_at=None)
+    waiting = Notification.objects.count()
+    assert deliver_notifications.call() == waiting
+    first = dict(Notification.objects.values_list("pk", "delivered_at"))
+    assert deliver_notifications.call() == 0
+    assert dict(Notification.objects.values_list("pk", "delivered_at")) == first

@@ -372,14 +372,22 @@ class Notification(models.Model):
     # The facts the kind's text is written from, e.g. {"reference": ..., "subject": ...}.
     params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # When the in-app channel delivered it: set once, after the change committed.
+    # When the in-app channel delivered it: set once, by a delivery run after the
+    # change committed.
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+            # What the delivery task works through (desk/tasks.py): a new notice is
+            # added at the end, a delivered one leaves.
+            models.Index(
+                fields=["id"],
+                condition=Q(delivered_at__isnull=True),
+                name="notification_undelivered",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,9 @@
 """The notices outbox any service writes to: the desk's, feedback's and knowledge's.
 
 The rows are the durable outbox: a change that rolls back takes its notices with
-it. The delivery task of the rows written is queued with
+it. The delivery task, which delivers every notice not yet delivered, is queued with
 ``core.task_queue.enqueue_once_committed``, so nothing is delivered for a change that
-never committed.
+never committed, and one run serves the changes that commit before it starts.
 Delivering in the app means marking the notices delivered; the email and chat
 channels will add their sending to the same task.
 
@@ -120,13 +120,12 @@ class Notice:
                 "params": params,
                 "created_at": timezone.now(),
             },
-            returning=["id", "recipient"],
+            returning=["recipient"],
         )
         if not written:
             return set()
-        notification_ids = sorted(notification_id for notification_id, _ in written)
-        enqueue_once_committed(deliver_notifications, notification_ids)
-        return {recipient_id for _, recipient_id in written}
+        enqueue_once_committed(deliver_notifications)
+        return {recipient_id for (recipient_id,) in written}
 
 
 class PreparedNotice:

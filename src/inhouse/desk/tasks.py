@@ -1,21 +1,37 @@
-"""Background work of the desk: thin, idempotent, taking ids."""
+"""Background work of the desk: thin and idempotent."""
 
 from django.utils import timezone
 from django_tasks import task
 
 from inhouse.desk.models import Notification
 
+# Notices marked delivered per statement: a backlog (a worker stopped for a day) is
+# worked through in short write transactions, never one that holds the lock for long.
+DELIVERY_BATCH = 500
+
 
 @task()
-def deliver_notifications(notification_ids: list[int]) -> int:
-    """Deliver notices in the app once their change has committed; returns how many.
+def deliver_notifications() -> int:
+    """Deliver in the app every notice not yet delivered; returns how many.
 
-    Each notice is claimed with a conditional UPDATE, so a retried or duplicated
-    task delivers nothing twice.
+    Changes queue it once committed (``core.task_queue.enqueue_once_committed``), one
+    run for all the changes that commit before it starts. Each notice is claimed
+    with a conditional UPDATE, so overlapping or repeated runs deliver nothing twice.
     """
-    return Notification.objects.filter(pk__in=notification_ids, delivered_at__isnull=True).update(
-        delivered_at=timezone.now()
-    )
+    delivered = 0
+    while True:
+        waiting = list(
+            Notification.objects.filter(delivered_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:DELIVERY_BATCH]
+        )
+        if waiting:
+            delivered += Notification.objects.filter(
+                pk__in=waiting, delivered_at__isnull=True
+            ).update(delivered_at=timezone.now())
+        # A short batch was the last: notices written meanwhile have queued a run.
+        if len(waiting) < DELIVERY_BATCH:
+            return delivered
 
 
 @task()
