@@ -27,6 +27,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
 from django.db.models.fields import AutoFieldMixin
 
+from inhouse.core.statements import statement_cursor
+
 M = TypeVar("M", bound=Model)
 
 
@@ -49,7 +51,7 @@ def insert_rows(rows: Sequence[M]) -> None:
     # page the statement changes into a statement journal first (a temporary file
     # past 64 KiB; a submit's inserts copied 36 pages). A plain INSERT keeps none.
     returning = generated and connection.vendor != "sqlite"
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(_insert_statement(model, len(rows), connection, returning=returning), params)
         if returning:
             # Rows come back in the order of VALUES, as bulk_create also relies on.
@@ -194,7 +196,7 @@ def update_columns(row: Model, names: Sequence[str]) -> None:
         field.get_db_prep_save(field.pre_save(row, add=False), connection)  # type: ignore[union-attr]
         for field in fields
     ]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(_updates[key], [*params, row.pk])
 
 
@@ -254,7 +256,7 @@ def insert_selected(
         f"SELECT selected.*, {', '.join(placeholders)} FROM ({selection.sql}) AS selected "
         f"RETURNING {', '.join(quote(_column_of(model, name)) for name in returning)}"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         # The constants come first in the text, before the selection's own parameters.
         cursor.execute(statement, [*values, *selection.params])
         return list(cursor.fetchall())

@@ -37,6 +37,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 from inhouse.core.inserts import Selection
+from inhouse.core.statements import statement_cursor
 
 M = TypeVar("M", bound=Model)
 
@@ -128,7 +129,7 @@ class PreparedQuery(Generic[M]):
         alias, compiled = self._prepare(values)
         if compiled.sql is None:
             return compiled, []
-        with connections[alias].cursor() as cursor:
+        with statement_cursor(connections[alias]) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values))
             return compiled, cursor.fetchall()
 

@@ -36,6 +36,7 @@ from django_tasks_db.compat import Task, normalize_json, task_enqueued
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from inhouse.core.inserts import insert_rows
+from inhouse.core.statements import statement_cursor
 
 
 def enqueue_once_committed(task: Task[[], Any], *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -68,7 +69,7 @@ def _holds_a_waiting_run(task: Task[Any, Any], database: str) -> bool:
     if connection.vendor not in _HOLD_UNTIL_THE_END:
         return False
     table = connection.ops.quote_name(DBTaskResult._meta.db_table)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             # The status is spelt out so the queue's index of waiting tasks
             # (tasks_db_new_ordering_idx, kept where status is READY) serves it.

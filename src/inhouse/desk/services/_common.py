@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from django.db import connection
+from django.db import connections, router
 
 from inhouse import policy
 from inhouse.catalog.models import Priority
 from inhouse.core.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from inhouse.core.inserts import insert_rows, update_columns
 from inhouse.core.prepared import PreparedQuery
+from inhouse.core.statements import statement_cursor
 from inhouse.desk import events
 from inhouse.desk.models import (
     Attachment,
@@ -169,7 +170,7 @@ def _take_number(team: Team) -> tuple[int, bool]:
     cannot return the new value). The reference is spelt in SQL as ``_reference_of``
     spells it in Python."""
     references = RequestReference._meta.db_table
-    with connection.cursor() as cursor:
+    with statement_cursor(connections[router.db_for_write(TeamCounter)]) as cursor:
         cursor.execute(
             # The table names are ours; the prefix and the team are parameters.
             f"UPDATE {TeamCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608
