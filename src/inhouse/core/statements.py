@@ -10,6 +10,8 @@ fetch); a submit sends a dozen, the floor it is measured against two.
 ``statement_cursor`` gives the database's own cursor instead, with what Django's
 wrapper guarantees kept: a broken transaction is refused, and the database's errors
 leave as Django's (an ``IntegrityError`` is still ``django.db.IntegrityError``).
+Django's check that a connection is not shared between threads is not repeated: the
+callers take theirs from ``connections[...]``, which is always this thread's own.
 Whenever Django records queries (``DEBUG``, ``CaptureQueriesContext``, so the tests'
 query counts) or a wrapper watches them (``connection.execute_wrapper``), and before
 the connection is open, it is Django's cursor, so every statement is seen as before.
