@@ -237,6 +237,35 @@ def insert_selected(
     particular order."""
     if selection.sql is None:
         return []
+    statement, params = _insert_selected(model, columns, selection, constants)
+    connection = connections[selection.db]
+    quote = connection.ops.quote_name
+    returned = ", ".join(quote(_column_of(model, name)) for name in returning)
+    with statement_cursor(connection) as cursor:
+        cursor.execute(f"{statement} RETURNING {returned}", params)
+        return list(cursor.fetchall())
+
+
+def insert_selected_counted(
+    model: type[Model],
+    columns: Sequence[str],
+    selection: Selection,
+    *,
+    constants: Mapping[str, Any],
+) -> int:
+    """``insert_selected`` returning only how many rows it wrote: without ``RETURNING``,
+    SQLite keeps no statement journal of the pages the insert changes (``insert_rows``)."""
+    if selection.sql is None:
+        return 0
+    statement, params = _insert_selected(model, columns, selection, constants)
+    with statement_cursor(connections[selection.db]) as cursor:
+        cursor.execute(statement, params)
+        return int(cursor.rowcount)
+
+
+def _insert_selected(
+    model: type[Model], columns: Sequence[str], selection: Selection, constants: Mapping[str, Any]
+) -> tuple[str, list[Any]]:
     connection = connections[selection.db]
     quote = connection.ops.quote_name
     constant_fields = [_field_of(model, name) for name in constants]
@@ -253,13 +282,10 @@ def insert_selected(
     statement = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
         f"({', '.join(quote(_column_of(model, name)) for name in names)}) "
-        f"SELECT selected.*, {', '.join(placeholders)} FROM ({selection.sql}) AS selected "
-        f"RETURNING {', '.join(quote(_column_of(model, name)) for name in returning)}"
+        f"SELECT selected.*, {', '.join(placeholders)} FROM ({selection.sql}) AS selected"
     )
-    with statement_cursor(connection) as cursor:
-        # The constants come first in the text, before the selection's own parameters.
-        cursor.execute(statement, [*values, *selection.params])
-        return list(cursor.fetchall())
+    # The constants come first in the text, before the selection's own parameters.
+    return statement, [*values, *selection.params]
 
 
 def _field_of(model: type[Model], name: str) -> Field[Any, Any]:

@@ -27,7 +27,12 @@ from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from inhouse.core.inserts import Selection, compile_selection, insert_selected
+from inhouse.core.inserts import (
+    Selection,
+    compile_selection,
+    insert_selected,
+    insert_selected_counted,
+)
 from inhouse.core.prepared import PreparedQuery
 from inhouse.core.task_queue import enqueue_once_committed
 from inhouse.desk.models import Notification, NotificationChannel, NotificationPreference, Request
@@ -114,18 +119,28 @@ class Notice:
             Notification,
             ["recipient"],
             self.audience,
-            constants={
-                "request": request.pk if request else None,
-                "kind": self.kind,
-                "params": params,
-                "created_at": timezone.now(),
-            },
+            constants=self._constants(request, params),
             returning=["recipient"],
         )
-        if not written:
-            return set()
-        enqueue_once_committed(deliver_notifications)
+        if written:
+            enqueue_once_committed(deliver_notifications)
         return {recipient_id for (recipient_id,) in written}
+
+    def post(self, *, request: Request | None, params: dict[str, Any]) -> None:
+        """``send`` for a change that need not know whom it notified (a new request):
+        the insert returns nothing, which spares SQLite a statement journal."""
+        if insert_selected_counted(
+            Notification, ["recipient"], self.audience, constants=self._constants(request, params)
+        ):
+            enqueue_once_committed(deliver_notifications)
+
+    def _constants(self, request: Request | None, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "request": request.pk if request else None,
+            "kind": self.kind,
+            "params": params,
+            "created_at": timezone.now(),
+        }
 
 
 class PreparedNotice:

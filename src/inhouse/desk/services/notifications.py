@@ -147,7 +147,7 @@ def _new_request_notice(team_id: int, actor_id: int, vendor: str) -> Notice:
 
 
 def send_new_request_notice(notice: Notice, request: Request) -> None:
-    notice.send(
+    notice.post(
         request=request, params={**_about(request), "requester": request.requester.full_name}
     )
 
