@@ -9,6 +9,8 @@
   A fan-out (one notice per person of an audience) would otherwise read the audience
   into Python and send the rows back; here the database does both in one statement,
   and the ORM still builds the ``SELECT`` (its joins, subqueries and value adaptation).
+  ``insert_selected_counted`` is the same without ``RETURNING``, for a caller that
+  needs only how many rows went in.
 
 SQLite has ``RETURNING`` from 3.35, PostgreSQL always; ``insert_rows`` does without
 it on SQLite (it says why). Like ``bulk_create``, these
