@@ -180,7 +180,6 @@ def test_an_insert_in_a_transaction_keeps_no_statement_journal_on_sqlite(cast):
 
 
 def test_an_insert_of_selected_rows_counts_them_or_returns_what_was_asked(cast):
-
     people = Person.objects.filter(pk__in=[cast.rita.pk, cast.carl.pk]).values_list("pk")
     constants = {"kind": "status", "params": {"status": "open"}, "created_at": datetime.now(UTC)}
     counted = insert_selected_counted(
